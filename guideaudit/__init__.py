@@ -1,0 +1,3 @@
+"""guideaudit: automated compliance auditing of Chinese government service guides."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+import sys
+
+from guideaudit.cli import main
+
+sys.exit(main())

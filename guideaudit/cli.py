@@ -1,0 +1,90 @@
+"""The `guideaudit` command: a thin shell over one module per subcommand.
+
+Each module in guideaudit/commands/ defines ``HELP`` (Chinese, one line),
+``add_arguments(parser)`` and ``run(args) -> int``. Exit codes: 0 ran (defects are findings,
+not errors), 1 the job failed, 2 bad input or usage, 3 another sweep holds the lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from guideaudit import __version__
+from guideaudit.record import RecordError
+
+# name -> module; order is the order `guideaudit --help` lists them.
+COMMANDS: dict[str, str] = {
+    "demo": "guideaudit.commands.demo",
+    "check": "guideaudit.commands.check",
+    "indicators": "guideaudit.commands.indicators",
+    "extract": "guideaudit.commands.extract",
+    "sweep": "guideaudit.commands.sweep",
+    "sweeps": "guideaudit.commands.sweeps",
+    "export": "guideaudit.commands.export",
+    "portal": "guideaudit.commands.portal",
+    "score": "guideaudit.commands.score",
+    "schemes": "guideaudit.commands.schemes",
+    "report": "guideaudit.commands.report",
+    "review": "guideaudit.commands.review",
+}
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed without a traceback, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own errors, in the same shape as ours
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}：参数错误：{message}\n")
+
+
+def _load(module_name: str):
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name == module_name:  # not built yet: leave it out of the CLI
+            return None
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="guideaudit",
+        description="政务服务事项办事指南合规审计：抓取门户、逐要素检查、计算指标、考核评分、生成报告。",
+    )
+    parser.add_argument("--version", action="version", version=f"guideaudit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    for name, module_name in COMMANDS.items():
+        module = _load(module_name)
+        if module is None:
+            continue
+        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args._run(args) or 0)
+    except (UsageError, RecordError) as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

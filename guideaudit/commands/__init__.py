@@ -1,0 +1,1 @@
+"""One module per `guideaudit` subcommand; see guideaudit/cli.py for the contract."""

@@ -1,0 +1,248 @@
+"""The canonical guide record: one published service guide, as the portal showed it.
+
+Every value is the published text, untouched (checkers parse it, evidence quotes it).
+``None`` means the portal showed no such field; ``""`` means the label was there, empty.
+Field names are a contract with other tools: do not rename them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
+def _scalar_text(value: Any) -> Any:
+    """Portals publish the same field as a string in one response and a number in the next;
+    numbers and booleans are kept as their text so the record stays text-only."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return value
+
+
+Text = Annotated[str | None, BeforeValidator(_scalar_text)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class FormLink(_Strict):
+    """A downloadable file (空表, 样表, 结果样本). The check fields are filled once fetched."""
+
+    url: Text = None
+    name: Text = None
+    status: int | None = None  # final HTTP status
+    content_type: Text = None  # as the server declared it
+    bytes: int | None = None  # size actually received (capped)
+    kind: Text = None  # sniffed from the bytes: doc, docx, xls, xlsx, pdf, wps, ofd, zip, image, html, empty, unknown
+    sha256: Text = None  # of the received bytes, so one file offered as both 空表 and 样表 shows
+    error: Text = None  # why the fetch did not complete: timeout, too_large, dns, tls, …
+
+
+class Step(_Strict):
+    name: Text = None
+    limit: Text = None
+    handler: Text = None
+    criteria: Text = None
+
+
+class Material(_Strict):
+    name: Text = None
+    source: Text = None
+    originals: Text = None
+    copies: Text = None
+    medium: Text = None
+    required: Text = None
+    blank_form: FormLink | None = None
+    sample_form: FormLink | None = None
+
+
+class GuideRecord(_Strict):
+    id: str = ""
+    url: Text = None
+    portal: Text = None
+    fetched_at: Text = None
+    item_name: Text = None
+    item_type: Text = None
+    basic_code: Text = None
+    implementation_code: Text = None
+    handling_item_code: Text = None
+    agency: Text = None
+    agency_code: Text = None
+    level: Text = None
+    case_type: Text = None
+    statutory_limit: Text = None
+    promised_limit: Text = None
+    location: Text = None
+    hours: Text = None
+    consult: Text = None
+    complaint: Text = None
+    intermediary: Text = None
+    special_steps: Text = None
+    onsite_visits: Text = None
+    onsite_reason: Text = None
+    online_depth: Text = None
+    online: Text = None
+    express: Text = None
+    appointment: Text = None
+    fee: Text = None
+    fee_basis: Text = None
+    online_payment: Text = None
+    legal_basis: Text = None
+    conditions: Text = None
+    result_name: Text = None
+    result_sample: FormLink | None = None
+    steps: list[Step] | None = None
+    materials: list[Material] | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _stable_id(self) -> GuideRecord:
+        if not self.id:
+            self.id = stable_id(self.handling_item_code, self.implementation_code, self.url)
+        return self
+
+    def content_hash(self) -> str:
+        """Hash of what the portal published, ignoring when and from where it was read."""
+        data = self.model_dump(mode="json", exclude={"fetched_at"})
+        blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(GuideRecord.model_fields)
+
+
+def stable_id(handling_item_code: str | None, implementation_code: str | None, url: str | None) -> str:
+    """业务办理项编码, else 实施编码, else a hash of the URL."""
+    for code in (handling_item_code, implementation_code):
+        if code and code.strip():
+            return code.strip()
+    if url and url.strip():
+        return "url-" + hashlib.sha1(url.strip().encode("utf-8")).hexdigest()[:16]
+    raise ValueError("记录缺少 id：需要 handling_item_code、implementation_code 或 url 之一")
+
+
+class RecordError(ValueError):
+    """A record that breaks the canonical shape; names the file, line and field."""
+
+    def __init__(
+        self, source: str, line: int | None, field: str | None, problem: str, unit: str = "行"
+    ):
+        self.source, self.line, self.field, self.problem = source, line, field, problem
+        # "条" when the position is the index in a JSON array rather than a line number.
+        where = source + (f" 第{line}{unit}" if line else "")
+        what = f" 字段 {field}" if field else ""
+        super().__init__(f"{where}{what}：{problem}")
+
+
+def _nearest_field(name: str) -> str | None:
+    from rapidfuzz import process
+
+    match = process.extractOne(name, FIELD_NAMES, score_cutoff=70)
+    return match[0] if match else None
+
+
+def _explain(err: ValidationError) -> tuple[str, str]:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or None
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        leaf = str(first["loc"][-1])
+        hint = _nearest_field(leaf) if len(first["loc"]) == 1 else None
+        msg = "不是规范记录的字段（未映射的标签请放入 extra）"
+        if hint:
+            msg += f"；是否应为 {hint}？"
+        return loc or leaf, msg
+    if kind in ("string_type", "str_type"):
+        return loc, f"应为文本或 null，实际为 {type(first.get('input')).__name__}"
+    if kind in ("list_type",):
+        return loc, "应为列表或 null"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return loc, "应为对象（JSON object）或 null"
+    if kind == "int_type" or kind.startswith("int_"):
+        return loc, "应为整数或 null"
+    if kind == "value_error" and "error" in first.get("ctx", {}):
+        return loc, str(first["ctx"]["error"])
+    return loc, first.get("msg", kind)
+
+
+def parse_record(
+    data: Any, source: str = "<input>", line: int | None = None, unit: str = "行"
+) -> GuideRecord:
+    """Validate one decoded JSON value as a guide record, or raise RecordError."""
+    if not isinstance(data, dict):
+        raise RecordError(source, line, None, f"应为 JSON 对象，实际为 {type(data).__name__}", unit)
+    try:
+        return GuideRecord.model_validate(data)
+    except ValidationError as err:
+        field, problem = _explain(err)
+        if field is None and "id" in str(err):
+            field = "id"
+        raise RecordError(source, line, field, problem, unit) from None
+
+
+def _iter_file(path: Path) -> Iterator[tuple[Any, int | None, str]]:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise RecordError(source, None, None, f"不是 UTF-8 编码（第 {err.start} 字节）") from None
+    except OSError as err:
+        raise RecordError(source, None, None, f"无法读取：{err.strerror}") from None
+    if path.suffix in (".jsonl", ".ndjson"):
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield json.loads(raw), number, "行"
+            except json.JSONDecodeError as err:
+                raise RecordError(source, number, None, f"不是合法的 JSON：{err.msg}（第 {err.colno} 列）") from None
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise RecordError(source, err.lineno, None, f"不是合法的 JSON：{err.msg}（第 {err.colno} 列）") from None
+    if isinstance(data, list):
+        # A JSON array: report the element's index as its "line" so the user can find it.
+        for index, item in enumerate(data, start=1):
+            yield item, index, "条"
+    else:
+        yield data, None, "行"
+
+
+def record_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively) into record files, in a stable order."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in RECORD_SUFFIXES and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise RecordError(str(path), None, None, "文件或文件夹不存在")
+    return files
+
+
+def load_records(paths: Iterable[str | Path]) -> Iterator[GuideRecord]:
+    """Stream records from JSON files (an object or an array), JSONL files, or folders.
+
+    The first record that breaks the shape raises RecordError naming file, line and field.
+    """
+    for path in record_files(paths):
+        for data, line, unit in _iter_file(path):
+            yield parse_record(data, str(path), line, unit)
