@@ -1,0 +1,137 @@
+"""Tables of the store. One SQLAlchemy metadata, portable between SQLite and PostgreSQL.
+
+Bump SCHEMA_VERSION when a table changes; the store refuses a database of another version
+rather than reading it wrongly.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "ga_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+sweeps = Table(
+    "ga_sweeps",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("portal", String(200), nullable=False, index=True),
+    Column("start_url", Text),
+    # running → complete | incomplete | failed; an incomplete sweep can be resumed.
+    Column("status", String(20), nullable=False, index=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("settings", Text, nullable=False, default="{}"),  # JSON
+    Column("counts", Text, nullable=False, default="{}"),  # JSON
+    Column("checker_version", String(40)),
+    Column("tool_version", String(40)),
+    Column("pid", Integer),
+    Column("host", String(200)),
+    Column("log_path", Text),
+    Column("error", Text),
+)
+
+# One row per distinct published content of a guide: a guide that does not change between
+# sweeps is stored once, however many sweeps saw it.
+guide_versions = Table(
+    "ga_guide_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("guide_id", String(200), nullable=False, index=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("record", LargeBinary, nullable=False),  # zlib(JSON of the GuideRecord)
+    Column("raw", LargeBinary),  # zlib(page bytes as fetched): the evidence
+    Column("raw_url", Text),
+    Column("raw_content_type", String(200)),
+    Column("raw_encoding", String(40)),
+    Column("first_sweep_id", Integer, ForeignKey("ga_sweeps.id")),
+)
+
+sweep_guides = Table(
+    "ga_sweep_guides",
+    metadata,
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), primary_key=True),
+    Column("guide_id", String(200), primary_key=True),
+    Column("version_id", Integer, ForeignKey("ga_guide_versions.id"), nullable=False),
+    Column("url", Text),
+    Column("agency", Text),
+    Column("item_name", Text),
+    Column("fetched_at", String(40)),
+    Column("elements", Text, nullable=False),  # JSON {E-code: pass|fail|na}
+)
+Index("ix_sweep_guides_url", sweep_guides.c.sweep_id, sweep_guides.c.url)
+
+defects = Table(
+    "ga_defects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), nullable=False),
+    Column("guide_id", String(200), nullable=False),
+    Column("defect_id", String(32), nullable=False, index=True),
+    Column("rule", String(80), nullable=False),
+    Column("element", String(10), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("suggestion", Text, nullable=False),
+    Column("locus", Text, nullable=False, default=""),
+    UniqueConstraint("sweep_id", "defect_id", name="uq_defect_per_sweep"),
+)
+Index("ix_defects_sweep_guide", defects.c.sweep_id, defects.c.guide_id)
+
+# The first sweep a defect was seen in, kept apart so it survives later sweeps cheaply.
+defect_first_seen = Table(
+    "ga_defect_first_seen",
+    metadata,
+    Column("defect_id", String(32), primary_key=True),
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), nullable=False),
+)
+
+fetch_failures = Table(
+    "ga_fetch_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("status", Integer),
+    Column("error", Text),
+    Column("referer", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Auditors' decisions. Append-only: the latest decision per defect is the one in force.
+reviews = Table(
+    "ga_reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("defect_id", String(32), nullable=False, index=True),
+    Column("guide_id", String(200), nullable=False),
+    Column("status", String(10), nullable=False),  # 确认 | 误报 | 已整改
+    Column("comment", Text, nullable=False, default=""),
+    Column("reviewer", String(200), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    # The guide content the decision was made on: a 误报 holds only while it is unchanged.
+    Column("content_hash", String(64), nullable=False),
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id")),
+    Column("source", Text),  # the file it was imported from
+)

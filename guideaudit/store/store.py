@@ -1,0 +1,585 @@
+"""The store: every sweep, every guide version, every defect and every auditor's decision.
+
+SQLite by default (one file, see guideaudit.paths), PostgreSQL by URL. The store sits at the
+bottom of the project: it knows guide records and plain defect rows, nothing of how checks,
+scores or reports are made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from guideaudit import __version__
+from guideaudit.paths import default_db_url
+from guideaudit.record import GuideRecord
+from guideaudit.store import schema as t
+
+SWEEP_STATUSES = ("running", "complete", "incomplete", "failed")
+REVIEW_STATUSES = ("确认", "误报", "已整改")
+DISMISSED = "误报"
+
+
+class StoreError(RuntimeError):
+    """A store problem the user can act on (bad URL, unknown sweep, wrong schema version)."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _pack(data: Any) -> bytes:
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def _unpack(blob: bytes) -> Any:
+    return json.loads(zlib.decompress(blob).decode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    id: int
+    portal: str
+    start_url: str | None
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    settings: dict
+    counts: dict
+    checker_version: str | None
+    tool_version: str | None
+    pid: int | None
+    host: str | None
+    log_path: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class RawPage:
+    url: str | None
+    content_type: str | None
+    encoding: str | None
+    body: bytes
+
+
+@dataclass(frozen=True)
+class DefectRow:
+    """A defect as checks report it, plus its stable id (same across sweeps while it persists)."""
+
+    defect_id: str
+    rule: str
+    element: str
+    severity: str
+    message: str
+    evidence: str
+    suggestion: str
+    locus: str = ""
+
+
+@dataclass(frozen=True)
+class GuideEntry:
+    """What one sweep saw of one guide: the record, its element verdicts, its defects."""
+
+    record: GuideRecord
+    elements: dict[str, str]
+    defects: list[DefectRow]
+    raw: RawPage | None = None
+
+
+@dataclass(frozen=True)
+class StoredDefect:
+    defect_id: str
+    sweep_id: int
+    guide_id: str
+    rule: str
+    element: str
+    severity: str
+    message: str
+    evidence: str
+    suggestion: str
+    locus: str
+    first_seen_sweep: int
+    url: str | None
+    agency: str | None
+    item_name: str | None
+    content_hash: str
+    review_status: str | None = None
+    review_comment: str | None = None
+    reviewer: str | None = None
+    reviewed_at: datetime | None = None
+    dismissed: bool = False
+
+
+@dataclass(frozen=True)
+class StoredGuide:
+    sweep_id: int
+    record: GuideRecord
+    content_hash: str
+    version_id: int
+    elements: dict[str, str]
+    defects: list[StoredDefect] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    defect_id: str
+    status: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    defect_id: str
+    guide_id: str
+    status: str
+    comment: str
+    reviewer: str
+    reviewed_at: datetime
+    content_hash: str
+    sweep_id: int | None
+    source: str | None
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets `report` read while a sweep writes; NORMAL sync is safe with WAL.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"数据库地址无效：{url}（示例：sqlite:///路径.sqlite3 或 postgresql+psycopg://用户@主机/库名）") from None
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+        engine = create_engine(url, future=True)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = str(parsed.set(drivername="postgresql+psycopg"))
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = url or default_db_url()
+        self.engine = make_engine(self.url)
+        try:
+            t.metadata.create_all(self.engine)
+            self._check_version()
+        except OperationalError as err:
+            raise StoreError(f"无法打开数据库 {self.display_url}：{err.orig}") from None
+
+    @property
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def _check_version(self) -> None:
+        with self.engine.begin() as conn:
+            found = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "schema_version")).scalar()
+            if found is None:
+                conn.execute(insert(t.meta).values(key="schema_version", value=str(t.SCHEMA_VERSION)))
+            elif int(found) != t.SCHEMA_VERSION:
+                raise StoreError(
+                    f"数据库 {self.display_url} 的结构版本为 {found}，本程序需要 {t.SCHEMA_VERSION}"
+                )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- sweeps -----------------------------------------------------------------------------
+
+    def start_sweep(
+        self,
+        portal: str,
+        start_url: str | None = None,
+        settings: dict | None = None,
+        checker_version: str | None = None,
+        log_path: str | None = None,
+    ) -> Sweep:
+        with self.engine.begin() as conn:
+            sweep_id = conn.execute(
+                insert(t.sweeps).values(
+                    portal=portal,
+                    start_url=start_url,
+                    status="running",
+                    started_at=_now(),
+                    settings=json.dumps(settings or {}, ensure_ascii=False, default=str),
+                    counts="{}",
+                    checker_version=checker_version,
+                    tool_version=__version__,
+                    pid=os.getpid(),
+                    host=socket.gethostname(),
+                    log_path=log_path,
+                )
+            ).inserted_primary_key[0]
+        return self.get_sweep(sweep_id)
+
+    def reopen_sweep(self, sweep_id: int) -> Sweep:
+        """Mark an incomplete sweep running again, by this process, for --resume."""
+        sweep = self.get_sweep(sweep_id)
+        if sweep.status not in ("incomplete", "running", "failed"):
+            raise StoreError(f"抓取批次 {sweep_id} 状态为 {sweep.status}，不能续抓")
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.sweeps)
+                .where(t.sweeps.c.id == sweep_id)
+                .values(status="running", finished_at=None, pid=os.getpid(), error=None)
+            )
+        return self.get_sweep(sweep_id)
+
+    def finish_sweep(
+        self, sweep_id: int, status: str, counts: dict | None = None, error: str | None = None
+    ) -> Sweep:
+        if status not in SWEEP_STATUSES:
+            raise ValueError(f"unknown sweep status {status!r}")
+        values: dict[str, Any] = {"status": status, "finished_at": _now(), "error": error}
+        if counts is not None:
+            values["counts"] = json.dumps(counts, ensure_ascii=False, default=str)
+        with self.engine.begin() as conn:
+            conn.execute(update(t.sweeps).where(t.sweeps.c.id == sweep_id).values(**values))
+        return self.get_sweep(sweep_id)
+
+    def update_counts(self, sweep_id: int, counts: dict) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.sweeps)
+                .where(t.sweeps.c.id == sweep_id)
+                .values(counts=json.dumps(counts, ensure_ascii=False, default=str))
+            )
+
+    @staticmethod
+    def _sweep(row) -> Sweep:
+        return Sweep(
+            id=row.id,
+            portal=row.portal,
+            start_url=row.start_url,
+            status=row.status,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            settings=json.loads(row.settings or "{}"),
+            counts=json.loads(row.counts or "{}"),
+            checker_version=row.checker_version,
+            tool_version=row.tool_version,
+            pid=row.pid,
+            host=row.host,
+            log_path=row.log_path,
+            error=row.error,
+        )
+
+    def get_sweep(self, sweep_id: int) -> Sweep:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.sweeps).where(t.sweeps.c.id == sweep_id)).first()
+        if row is None:
+            raise StoreError(f"数据库 {self.display_url} 中没有第 {sweep_id} 次抓取")
+        return self._sweep(row)
+
+    def list_sweeps(self, portal: str | None = None, status: str | None = None) -> list[Sweep]:
+        query = select(t.sweeps).order_by(t.sweeps.c.id)
+        if portal:
+            query = query.where(t.sweeps.c.portal == portal)
+        if status:
+            query = query.where(t.sweeps.c.status == status)
+        with self.engine.connect() as conn:
+            return [self._sweep(row) for row in conn.execute(query)]
+
+    def latest_sweep(self, portal: str | None = None, status: str | None = "complete") -> Sweep | None:
+        found = self.list_sweeps(portal, status)
+        return found[-1] if found else None
+
+    def resolve_sweep(self, sweep_id: int | None, portal: str | None = None) -> Sweep | None:
+        """--sweep N, or by default the latest complete sweep (None when there is none)."""
+        if sweep_id is not None:
+            return self.get_sweep(sweep_id)
+        return self.latest_sweep(portal)
+
+    # --- guides -----------------------------------------------------------------------------
+
+    def save_guides(self, sweep_id: int, entries: Sequence[GuideEntry]) -> int:
+        """Store a batch of checked guides in one transaction: all of them or none.
+
+        A guide already stored in this sweep (a resumed sweep, a duplicate listing) is
+        replaced, so a sweep holds each guide once.
+        """
+        if not entries:
+            return 0
+        with self.engine.begin() as conn:
+            for entry in entries:
+                self._save_one(conn, sweep_id, entry)
+        return len(entries)
+
+    def _save_one(self, conn, sweep_id: int, entry: GuideEntry) -> None:
+        record = entry.record
+        digest = record.content_hash()
+        version_id = conn.execute(
+            select(t.guide_versions.c.id).where(t.guide_versions.c.content_hash == digest)
+        ).scalar()
+        if version_id is None:
+            raw = entry.raw
+            version_id = conn.execute(
+                insert(t.guide_versions).values(
+                    guide_id=record.id,
+                    content_hash=digest,
+                    record=_pack(record.model_dump(mode="json")),
+                    raw=zlib.compress(raw.body, 6) if raw else None,
+                    raw_url=raw.url if raw else None,
+                    raw_content_type=raw.content_type if raw else None,
+                    raw_encoding=raw.encoding if raw else None,
+                    first_sweep_id=sweep_id,
+                )
+            ).inserted_primary_key[0]
+        key = (t.sweep_guides.c.sweep_id == sweep_id) & (t.sweep_guides.c.guide_id == record.id)
+        conn.execute(t.sweep_guides.delete().where(key))
+        conn.execute(
+            t.defects.delete().where((t.defects.c.sweep_id == sweep_id) & (t.defects.c.guide_id == record.id))
+        )
+        conn.execute(
+            insert(t.sweep_guides).values(
+                sweep_id=sweep_id,
+                guide_id=record.id,
+                version_id=version_id,
+                url=record.url,
+                agency=record.agency,
+                item_name=record.item_name,
+                fetched_at=record.fetched_at,
+                elements=json.dumps(entry.elements, ensure_ascii=False),
+            )
+        )
+        seen: set[str] = set()
+        rows = []
+        for d in entry.defects:
+            if d.defect_id in seen:  # one row per defect id and sweep
+                continue
+            seen.add(d.defect_id)
+            rows.append(
+                dict(
+                    sweep_id=sweep_id,
+                    guide_id=record.id,
+                    defect_id=d.defect_id,
+                    rule=d.rule,
+                    element=d.element,
+                    severity=d.severity,
+                    message=d.message,
+                    evidence=d.evidence,
+                    suggestion=d.suggestion,
+                    locus=d.locus,
+                )
+            )
+        if rows:
+            conn.execute(insert(t.defects), rows)
+            known = set(
+                conn.execute(
+                    select(t.defect_first_seen.c.defect_id).where(t.defect_first_seen.c.defect_id.in_(seen))
+                ).scalars()
+            )
+            new = [{"defect_id": i, "sweep_id": sweep_id} for i in seen - known]
+            if new:
+                conn.execute(insert(t.defect_first_seen), new)
+
+    def done_urls(self, sweep_id: int) -> set[str]:
+        """Guide page URLs this sweep already stored (what --resume must not fetch again)."""
+        with self.engine.connect() as conn:
+            return {
+                u
+                for u in conn.execute(select(t.sweep_guides.c.url).where(t.sweep_guides.c.sweep_id == sweep_id)).scalars()
+                if u
+            }
+
+    def guide_count(self, sweep_id: int) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(t.sweep_guides).where(t.sweep_guides.c.sweep_id == sweep_id)
+            ).scalar_one()
+
+    def add_fetch_failure(
+        self, sweep_id: int, url: str, status: int | None, error: str | None, referer: str | None = None
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(t.fetch_failures).values(
+                    sweep_id=sweep_id, url=url, status=status, error=error, referer=referer, at=_now()
+                )
+            )
+
+    def fetch_failures(self, sweep_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.fetch_failures).where(t.fetch_failures.c.sweep_id == sweep_id).order_by(t.fetch_failures.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def raw_page(self, sweep_id: int, guide_id: str) -> RawPage | None:
+        query = (
+            select(t.guide_versions)
+            .join(t.sweep_guides, t.sweep_guides.c.version_id == t.guide_versions.c.id)
+            .where((t.sweep_guides.c.sweep_id == sweep_id) & (t.sweep_guides.c.guide_id == guide_id))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or row.raw is None:
+            return None
+        return RawPage(row.raw_url, row.raw_content_type, row.raw_encoding, zlib.decompress(row.raw))
+
+    # --- reading a sweep back -----------------------------------------------------------------
+
+    def _latest_reviews(self, conn, defect_ids: Iterable[str] | None = None) -> dict[str, Review]:
+        query = select(t.reviews).order_by(t.reviews.c.id)
+        if defect_ids is not None:
+            ids = list(defect_ids)
+            if not ids:
+                return {}
+            query = query.where(t.reviews.c.defect_id.in_(ids))
+        latest: dict[str, Review] = {}
+        for r in conn.execute(query):
+            latest[r.defect_id] = Review(
+                r.defect_id, r.guide_id, r.status, r.comment, r.reviewer, r.reviewed_at,
+                r.content_hash, r.sweep_id, r.source,
+            )
+        return latest
+
+    def guides(self, sweep_id: int, agency: str | None = None) -> Iterator[StoredGuide]:
+        """Every guide of a sweep with its defects, reviews and first-seen sweeps, in id order.
+
+        A defect is dismissed when its latest review says 误报 and the guide's content is the
+        one the auditor reviewed; a changed guide is judged afresh.
+        """
+        query = (
+            select(
+                t.sweep_guides.c.guide_id,
+                t.sweep_guides.c.elements,
+                t.guide_versions.c.id.label("version_id"),
+                t.guide_versions.c.record,
+                t.guide_versions.c.content_hash,
+            )
+            .join(t.guide_versions, t.sweep_guides.c.version_id == t.guide_versions.c.id)
+            .where(t.sweep_guides.c.sweep_id == sweep_id)
+            .order_by(t.sweep_guides.c.guide_id)
+        )
+        if agency is not None:
+            query = query.where(t.sweep_guides.c.agency == agency)
+        with self.engine.connect() as conn:
+            defect_rows: dict[str, list] = {}
+            for d in conn.execute(
+                select(t.defects, t.defect_first_seen.c.sweep_id.label("first_seen"))
+                .join(t.defect_first_seen, t.defect_first_seen.c.defect_id == t.defects.c.defect_id)
+                .where(t.defects.c.sweep_id == sweep_id)
+                .order_by(t.defects.c.id)
+            ):
+                defect_rows.setdefault(d.guide_id, []).append(d)
+            reviews = self._latest_reviews(conn)
+            # Stream guides: a 100k-guide sweep must not sit in memory as records all at once.
+            for row in conn.execute(query).yield_per(500):
+                record = GuideRecord.model_validate(_unpack(row.record))
+                stored = []
+                for d in defect_rows.get(row.guide_id, ()):
+                    review = reviews.get(d.defect_id)
+                    dismissed = bool(
+                        review and review.status == DISMISSED and review.content_hash == row.content_hash
+                    )
+                    stored.append(
+                        StoredDefect(
+                            defect_id=d.defect_id, sweep_id=sweep_id, guide_id=d.guide_id, rule=d.rule,
+                            element=d.element, severity=d.severity, message=d.message,
+                            evidence=d.evidence, suggestion=d.suggestion, locus=d.locus,
+                            first_seen_sweep=d.first_seen, url=record.url, agency=record.agency,
+                            item_name=record.item_name, content_hash=row.content_hash,
+                            review_status=review.status if review else None,
+                            review_comment=review.comment if review else None,
+                            reviewer=review.reviewer if review else None,
+                            reviewed_at=review.reviewed_at if review else None,
+                            dismissed=dismissed,
+                        )
+                    )
+                yield StoredGuide(
+                    sweep_id=sweep_id,
+                    record=record,
+                    content_hash=row.content_hash,
+                    version_id=row.version_id,
+                    elements=json.loads(row.elements),
+                    defects=stored,
+                )
+
+    def records(self, sweep_id: int) -> Iterator[GuideRecord]:
+        for guide in self.guides(sweep_id):
+            yield guide.record
+
+    def defects(self, sweep_id: int, include_dismissed: bool = False) -> list[StoredDefect]:
+        found = []
+        for guide in self.guides(sweep_id):
+            found.extend(d for d in guide.defects if include_dismissed or not d.dismissed)
+        return found
+
+    # --- reviews ----------------------------------------------------------------------------
+
+    def defect_lookup(self, defect_ids: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """defect id → (guide id, latest sweep holding it), for the ids that exist."""
+        ids = list(set(defect_ids))
+        found: dict[str, tuple[str, int]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for row in conn.execute(
+                    select(t.defects.c.defect_id, t.defects.c.guide_id, func.max(t.defects.c.sweep_id))
+                    .where(t.defects.c.defect_id.in_(chunk))
+                    .group_by(t.defects.c.defect_id, t.defects.c.guide_id)
+                ):
+                    found[row[0]] = (row[1], row[2])
+        return found
+
+    def record_reviews(
+        self, decisions: Sequence[ReviewDecision], reviewer: str, source: str | None = None
+    ) -> int:
+        """Store auditors' decisions, all or none. Unknown defect ids or statuses are refused
+        before anything is written."""
+        bad_status = [d for d in decisions if d.status not in REVIEW_STATUSES]
+        if bad_status:
+            raise StoreError(f"复核状态 {bad_status[0].status!r} 无效，应为 {' / '.join(REVIEW_STATUSES)}")
+        where = self.defect_lookup(d.defect_id for d in decisions)
+        unknown = [d.defect_id for d in decisions if d.defect_id not in where]
+        if unknown:
+            raise StoreError(f"数据库中没有这些问题编号：{', '.join(unknown[:10])}")
+        now = _now()
+        with self.engine.begin() as conn:
+            hashes: dict[tuple[int, str], str] = {}
+            for d in decisions:
+                guide_id, sweep_id = where[d.defect_id]
+                if (sweep_id, guide_id) not in hashes:
+                    hashes[(sweep_id, guide_id)] = conn.execute(
+                        select(t.guide_versions.c.content_hash)
+                        .join(t.sweep_guides, t.sweep_guides.c.version_id == t.guide_versions.c.id)
+                        .where((t.sweep_guides.c.sweep_id == sweep_id) & (t.sweep_guides.c.guide_id == guide_id))
+                    ).scalar_one()
+                conn.execute(
+                    insert(t.reviews).values(
+                        defect_id=d.defect_id, guide_id=guide_id, status=d.status, comment=d.comment or "",
+                        reviewer=reviewer, reviewed_at=now, content_hash=hashes[(sweep_id, guide_id)],
+                        sweep_id=sweep_id, source=source,
+                    )
+                )
+        return len(decisions)
+
+    def reviews(self, latest_only: bool = False) -> list[Review]:
+        with self.engine.connect() as conn:
+            if latest_only:
+                return list(self._latest_reviews(conn).values())
+            return [
+                Review(r.defect_id, r.guide_id, r.status, r.comment, r.reviewer, r.reviewed_at,
+                       r.content_hash, r.sweep_id, r.source)
+                for r in conn.execute(select(t.reviews).order_by(t.reviews.c.id))
+            ]

@@ -1,0 +1,144 @@
+"""The store keeps each guide version once, every sweep's defects with their first sighting, and
+auditors' decisions that hold only while the guide is unchanged. Runs on SQLite and, where the
+server is reachable, PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from guideaudit.record import GuideRecord
+from guideaudit.store import DefectRow, GuideEntry, RawPage, ReviewDecision, Store, StoreError
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _pg_available() -> bool:
+    try:
+        with create_engine(PG_ADMIN).connect() as conn:
+            conn.execute(text("select 1"))
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        yield s
+        s.close()
+        return
+    if not _pg_available():
+        pytest.skip("PostgreSQL 未在 127.0.0.1:5432 运行")
+    name = "ga_test_" + uuid.uuid4().hex[:10]
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    s = Store(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    yield s
+    s.close()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _guide(gid: str, hours: str = "周一至周五 9:00-17:00") -> GuideRecord:
+    return GuideRecord(id=gid, url=f"http://127.0.0.1/g/{gid}", item_name=f"事项{gid}", agency="甲局", hours=hours)
+
+
+def _entry(record: GuideRecord, *defects: tuple[str, str]) -> GuideEntry:
+    rows = [
+        DefectRow(defect_id=f"{record.id}-{rule}", rule=rule, element=el, severity="error",
+                  message="问题", evidence="原文", suggestion="建议")
+        for rule, el in defects
+    ]
+    elements = {"E1-4": "fail" if defects else "pass"}
+    raw = RawPage(record.url, "text/html; charset=utf-8", "utf-8", "<html>页面</html>".encode())
+    return GuideEntry(record, elements, rows, raw)
+
+
+def test_unchanged_guide_is_stored_once_across_sweeps(store):
+    for _ in range(2):
+        sweep = store.start_sweep("demo")
+        store.save_guides(sweep.id, [_entry(_guide("A")), _entry(_guide("B"))])
+        store.finish_sweep(sweep.id, "complete", {"guides": 2})
+    with store.engine.connect() as conn:
+        versions = conn.execute(text("select count(*) from ga_guide_versions")).scalar()
+    assert versions == 2
+    assert store.latest_sweep().id == 2 and store.latest_sweep().counts == {"guides": 2}
+    assert store.raw_page(2, "A").body.decode() == "<html>页面</html>"
+
+
+def test_defect_first_seen_is_the_first_sweep_it_appeared_in(store):
+    s1 = store.start_sweep("demo")
+    store.save_guides(s1.id, [_entry(_guide("A"), ("hours.vague", "E1-4"))])
+    store.finish_sweep(s1.id, "complete")
+    s2 = store.start_sweep("demo")
+    store.save_guides(s2.id, [_entry(_guide("A"), ("hours.vague", "E1-4"), ("hours.no-days", "E1-4"))])
+    store.finish_sweep(s2.id, "complete")
+    first = {d.rule: d.first_seen_sweep for d in store.defects(s2.id)}
+    assert first == {"hours.vague": s1.id, "hours.no-days": s2.id}
+
+
+def test_false_positive_holds_while_guide_unchanged_and_lapses_when_it_changes(store):
+    s1 = store.start_sweep("demo")
+    store.save_guides(s1.id, [_entry(_guide("A"), ("hours.vague", "E1-4")), _entry(_guide("B"), ("hours.vague", "E1-4"))])
+    store.finish_sweep(s1.id, "complete")
+    store.record_reviews([ReviewDecision("A-hours.vague", "误报", "其实有时间"),
+                          ReviewDecision("B-hours.vague", "误报")], reviewer="张三")
+    assert [d.guide_id for d in store.defects(s1.id)] == []
+
+    s2 = store.start_sweep("demo")
+    store.save_guides(s2.id, [_entry(_guide("A"), ("hours.vague", "E1-4")),
+                              _entry(_guide("B", hours="工作时间"), ("hours.vague", "E1-4"))])
+    store.finish_sweep(s2.id, "complete")
+    live = store.defects(s2.id)
+    assert [d.guide_id for d in live] == ["B"]  # B changed: judged afresh
+    dismissed = [d for d in store.defects(s2.id, include_dismissed=True) if d.dismissed]
+    assert [(d.guide_id, d.review_comment, d.reviewer) for d in dismissed] == [("A", "其实有时间", "张三")]
+
+
+def test_review_with_unknown_id_writes_nothing(store):
+    s1 = store.start_sweep("demo")
+    store.save_guides(s1.id, [_entry(_guide("A"), ("hours.vague", "E1-4"))])
+    with pytest.raises(StoreError, match="nope"):
+        store.record_reviews([ReviewDecision("A-hours.vague", "误报"), ReviewDecision("nope", "误报")], "李四")
+    with pytest.raises(StoreError, match="无效"):
+        store.record_reviews([ReviewDecision("A-hours.vague", "删除")], "李四")
+    assert store.reviews() == []
+
+
+def test_resaving_a_guide_in_the_same_sweep_replaces_it(store):
+    s1 = store.start_sweep("demo")
+    store.save_guides(s1.id, [_entry(_guide("A"), ("hours.vague", "E1-4"))])
+    store.save_guides(s1.id, [_entry(_guide("A"))])
+    assert store.guide_count(s1.id) == 1 and store.defects(s1.id) == []
+    assert store.done_urls(s1.id) == {"http://127.0.0.1/g/A"}
+
+
+def test_failed_batch_leaves_nothing_half_written(store):
+    s1 = store.start_sweep("demo")
+    good = _entry(_guide("A"))
+    bad = GuideEntry(_guide("B"), {"E1-4": "pass"}, [None], None)  # type: ignore[list-item]
+    with pytest.raises(AttributeError):
+        store.save_guides(s1.id, [good, bad])
+    assert store.guide_count(s1.id) == 0
+
+
+def test_unknown_sweep_and_bad_url_are_clear_errors(store, tmp_path):
+    with pytest.raises(StoreError, match="第 99 次抓取"):
+        store.get_sweep(99)
+    with pytest.raises(StoreError, match="数据库地址无效"):
+        Store("not a url")
+
+
+def test_incomplete_sweep_is_never_the_latest_complete_one(store):
+    done = store.start_sweep("demo")
+    store.finish_sweep(done.id, "complete")
+    broken = store.start_sweep("demo")
+    store.finish_sweep(broken.id, "incomplete")
+    assert store.latest_sweep().id == done.id
+    assert store.reopen_sweep(broken.id).status == "running"
