@@ -1,0 +1,64 @@
+"""Bytes of a fetched page → text, whatever the server claimed.
+
+Portals serve GBK pages with a UTF-8 header and the reverse. Valid UTF-8 with non-ASCII bytes
+is almost never anything else, so it wins; otherwise the declared charsets are tried strictly
+and charset-normalizer decides when they all fail.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+# GB2312 and GBK are subsets of GB18030: decoding with the superset never loses characters.
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
+_META = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,30})""", re.I)
+
+
+def normalise_encoding(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    name = _ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def meta_charset(body: bytes) -> str | None:
+    """The charset a page declares in its own <meta> (first 4 KB)."""
+    found = _META.search(body[:4096])
+    return found.group(1).decode("ascii") if found else None
+
+
+def decode_html(
+    body: bytes, declared: str | None = None, override: str | None = None
+) -> tuple[str, str]:
+    """Return (text, encoding used). ``override`` (a user's --encoding) is obeyed as given."""
+    forced = normalise_encoding(override)
+    if override and not forced:
+        raise ValueError(f"未知的字符编码：{override}")
+    if forced:
+        return body.decode(forced, errors="replace"), forced
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body[len(bom):].decode(enc, errors="replace"), enc
+    try:
+        text = body.decode("utf-8")
+        if not text.isascii() or normalise_encoding(declared) in (None, "utf-8"):
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for candidate in (declared, meta_charset(body)):
+        enc = normalise_encoding(candidate)
+        if enc and enc != "utf-8":
+            try:
+                return body.decode(enc), enc
+            except UnicodeDecodeError:
+                continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body[:200_000]).best()
+    enc = normalise_encoding(best.encoding if best else None) or "gb18030"
+    return body.decode(enc, errors="replace"), enc

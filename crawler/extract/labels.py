@@ -1,0 +1,72 @@
+"""Label → record field, through the synonym table in crawler/labels.yaml."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from guideaudit.record import FIELD_NAMES, Material, Step
+
+# Numbering and decoration around labels: "1.", "（一）", "*", "【", "】", colons.
+_DECOR = re.compile(r"^(?:[\s*★·•\-]+|\(?[一二三四五六七八九十\d]{1,3}[)、.]\s*)+")
+_STRIP = re.compile(r"[\s:：*＊【】\[\]]+")
+MAX_LABEL_CHARS = 24
+
+
+def normalise_label(text: str) -> str:
+    """The comparable form of a printed label: NFKC, no spaces, colons, stars or numbering."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _DECOR.sub("", text.strip(), count=1)
+    return _STRIP.sub("", text)
+
+
+class LabelTable:
+    """One synonym table (record fields, material columns or step columns)."""
+
+    def __init__(self, synonyms: dict[str, list[str]], cutoff: float) -> None:
+        self.cutoff = cutoff
+        self.exact: dict[str, str] = {}
+        for field, words in synonyms.items():
+            for word in [field, *words]:
+                self.exact.setdefault(normalise_label(word), field)
+        self._choices = list(self.exact)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - tables live for the process
+    def field(self, label: str) -> str | None:
+        key = normalise_label(label)
+        if not key or len(key) > MAX_LABEL_CHARS:
+            return None
+        hit = self.exact.get(key)
+        if hit or not re.search(r"[\u4e00-\u9fff]", key):
+            return hit
+        from rapidfuzz import fuzz, process
+
+        match = process.extractOne(key, self._choices, scorer=fuzz.ratio, score_cutoff=self.cutoff)
+        return self.exact[match[0]] if match else None
+
+
+class Labels:
+    def __init__(self, data: dict[str, Any], source: str = "labels.yaml") -> None:
+        cutoff = float(data.get("fuzzy_cutoff", 82))
+        fields = data.get("fields") or {}
+        unknown = set(fields) - set(FIELD_NAMES)
+        if unknown:
+            raise ValueError(f"{source}：fields 中的 {sorted(unknown)} 不是规范记录的字段")
+        for section, model in (("materials", Material), ("steps", Step)):
+            bad = set(data.get(section) or {}) - set(model.model_fields)
+            if bad:
+                raise ValueError(f"{source}：{section} 中的 {sorted(bad)} 不是 {model.__name__} 的字段")
+        self.fields = LabelTable(fields, cutoff)
+        self.materials = LabelTable(data.get("materials") or {}, cutoff)
+        self.steps = LabelTable(data.get("steps") or {}, cutoff)
+
+
+@lru_cache(maxsize=1)
+def default_labels() -> Labels:
+    text = resources.files("guideaudit.crawler").joinpath("labels.yaml").read_text("utf-8")
+    return Labels(yaml.safe_load(text))

@@ -1,0 +1,55 @@
+"""Scrapy settings for guideaudit's spiders (scrapy.cfg: default = guideaudit.crawler.settings).
+
+Polite by default: robots.txt obeyed, AutoThrottle on, a few requests per domain at a time,
+a User-Agent that names the tool. Tests and benchmarks over loopback turn throttling off
+through per-crawl settings, never by editing this file.
+"""
+
+BOT_NAME = "guideaudit"
+SPIDER_MODULES = ["guideaudit.crawler.spiders"]
+NEWSPIDER_MODULE = "guideaudit.crawler.spiders"
+
+USER_AGENT = "guideaudit/0.1 (政务服务指南合规审计; +https://github.com/guideaudit)"
+# robots.txt groups are matched on this product token.
+ROBOTSTXT_USER_AGENT = "guideaudit"
+ROBOTSTXT_OBEY = True
+
+# Politeness: portals are public services; never hammer them.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Portals answer load with 5xx pages and 429; retry those, then report a fetch failure.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a guide page; attachments have their own cap
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# 空表/样表 are fetched up to this many bytes (more is recorded as error "too_large").
+ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
+ATTACHMENT_TIMEOUT = 30
+# Verify attachment links at all (the pipeline switches itself off when False).
+ATTACHMENT_CHECK_ENABLED = True
+
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# Attachments first; the sweep adds its check (300) and store (500) pipelines per crawl.
+ITEM_PIPELINES = {
+    "guideaudit.crawler.pipelines.attachments.AttachmentPipeline": 100,
+}
+
+# Playwright is only switched on by the JS spider (its download handlers are set per crawl in
+# GuideJsSpider.update_settings), so HTML and API crawls never start a browser.
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
