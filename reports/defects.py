@@ -1,0 +1,275 @@
+"""Defect-list rows: one stored defect as auditors read it, and the sweep-wide tallies beside them.
+
+Everything here comes from what a sweep stored (never from re-running checks). Defects an
+auditor dismissed as 误报 while the guide stayed unchanged are left out of the rows and out of
+every tally; a guide that changed since is judged afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from guideaudit.checks.elements import ALL_CODES, ELEMENTS
+from guideaudit.checks.stored import result_of
+
+from guideaudit.store import Store, StoredDefect, StoredGuide, Sweep
+
+NO_UNIT = "（未标明实施主体）"
+SEVERITY_LABELS = {"error": "问题", "warning": "提示"}
+STATUSES = ("确认", "误报", "已整改")
+# Excel holds at most 32,767 characters in a cell; quoted evidence beyond this helps nobody.
+TEXT_CAP = 2000
+
+# Column header → width. The order is the layout of every unit sheet and of the csv; the review
+# import finds columns by these headers, so renaming one breaks reading back older files.
+COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 6),
+    ("单位", 20),
+    ("事项名称", 28),
+    ("事项编码", 22),
+    ("要素", 18),
+    ("问题", 36),
+    ("类别", 6),
+    ("原文", 44),
+    ("建议", 36),
+    ("链接", 14),
+    ("首次发现", 16),
+    ("状态", 8),
+    ("复核意见", 28),
+    ("复核记录", 24),
+    ("问题编号", 18),
+    ("校验码", 12),
+)
+HEADERS: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
+CHECK_HEADER = "校验码"
+
+
+def row_check(defect_id: str, guide_id: str) -> str:
+    """Ties a row's defect id to its guide: an id edited in the sheet no longer matches, even
+    when it happens to be another valid id. Not a secret, only a guard against slips."""
+    return hashlib.sha256(f"guideaudit-review|{defect_id}|{guide_id}".encode()).hexdigest()[:12]
+
+
+def cap(text: str | None, limit: int = TEXT_CAP) -> str:
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"…（已截断，原文共 {len(text)} 字）"
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only http(s) links become hyperlinks: a portal could publish javascript: or file: URLs."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.lower().startswith(("http://", "https://")) and len(url) <= 2000 and not any(
+        c in url for c in '\n\r\t"<> '
+    ):
+        return url
+    return None
+
+
+def element_label(code: str) -> str:
+    name = ALL_CODES.get(code)
+    return f"{code} {name}" if name else code
+
+
+def sweep_label(sweep: Sweep | None, sweep_id: int) -> str:
+    if sweep is None:
+        return f"第{sweep_id}次"
+    return f"第{sweep_id}次 {sweep.started_at:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class DefectListRow:
+    defect_id: str
+    guide_id: str
+    unit: str
+    item_name: str
+    item_code: str
+    element: str
+    rule: str
+    severity: str
+    message: str
+    evidence: str
+    suggestion: str
+    url: str | None
+    first_seen: str
+    status: str
+    comment: str
+    review_note: str
+
+    @property
+    def check(self) -> str:
+        return row_check(self.defect_id, self.guide_id)
+
+    def cells(self, number: int) -> list[str | int]:
+        """The row as the sheet and the csv show it, in COLUMNS order."""
+        return [
+            number,
+            self.unit,
+            self.item_name,
+            self.item_code,
+            element_label(self.element),
+            self.message,
+            SEVERITY_LABELS.get(self.severity, self.severity),
+            self.evidence,
+            self.suggestion,
+            self.url or "",
+            self.first_seen,
+            self.status,
+            self.comment,
+            self.review_note,
+            self.defect_id,
+            self.check,
+        ]
+
+
+@dataclass
+class UnitTally:
+    """One 实施主体's guides and defects in a sweep, reviews applied."""
+
+    unit: str
+    guides: int = 0
+    guides_with_errors: int = 0
+    defects: int = 0
+    by_element: dict[str, int] = field(default_factory=dict)  # element code → defects
+    passed: dict[str, int] = field(default_factory=dict)  # E-code → guides passing it
+    applicable: dict[str, int] = field(default_factory=dict)  # E-code → guides it applies to
+
+    def pass_rate(self, code: str | None = None) -> float | None:
+        """Share of applicable (guide × element) that pass; one element or all 13."""
+        codes = [code] if code else list(ELEMENTS)
+        total = sum(self.applicable.get(c, 0) for c in codes)
+        if not total:
+            return None
+        return sum(self.passed.get(c, 0) for c in codes) / total
+
+
+@dataclass
+class DefectList:
+    sweep: Sweep
+    rows: list[DefectListRow]
+    units: dict[str, UnitTally]
+    dismissed: int = 0  # defects left out because an auditor marked them 误报
+
+    @property
+    def total(self) -> UnitTally:
+        whole = UnitTally("合计")
+        for tally in self.units.values():
+            whole.guides += tally.guides
+            whole.guides_with_errors += tally.guides_with_errors
+            whole.defects += tally.defects
+            for source, target in (
+                (tally.by_element, whole.by_element),
+                (tally.passed, whole.passed),
+                (tally.applicable, whole.applicable),
+            ):
+                for code, n in source.items():
+                    target[code] = target.get(code, 0) + n
+        return whole
+
+    def rows_by_unit(self) -> dict[str, list[DefectListRow]]:
+        grouped: dict[str, list[DefectListRow]] = {}
+        for row in self.rows:
+            grouped.setdefault(row.unit, []).append(row)
+        return grouped
+
+    def rows_by_guide(self) -> dict[str, list[DefectListRow]]:
+        grouped: dict[str, list[DefectListRow]] = {}
+        for row in self.rows:
+            grouped.setdefault(row.guide_id, []).append(row)
+        return grouped
+
+
+def review_cells(d: StoredDefect) -> tuple[str, str, str]:
+    """(状态, 复核意见, 复核记录) shown for a defect that is on the list."""
+    if not d.review_status:
+        return "", "", ""
+    when = f"{d.reviewed_at:%Y-%m-%d %H:%M}" if isinstance(d.reviewed_at, datetime) else ""
+    note = f"{d.reviewer or ''} {when} {d.review_status}".strip()
+    if d.review_status == "误报":
+        # Still listed although marked 误报: the guide changed since, so it is judged afresh and
+        # the old decision is shown only as history.
+        return "", "", note + "（指南已变更，请重新复核）"
+    return d.review_status, d.review_comment or "", note
+
+
+def _item_code(guide: StoredGuide) -> str:
+    r = guide.record
+    return r.handling_item_code or r.implementation_code or r.basic_code or r.id
+
+
+def collect(
+    store: Store,
+    sweep: Sweep,
+    on_guide: Callable[[], None] | None = None,
+) -> DefectList:
+    """Read one sweep back into defect-list rows and per-unit tallies."""
+    sweeps = {s.id: s for s in store.list_sweeps()}
+    rows: list[DefectListRow] = []
+    units: dict[str, UnitTally] = {}
+    dismissed = 0
+    for guide in store.guides(sweep.id):
+        unit = (guide.record.agency or "").strip() or NO_UNIT
+        tally = units.setdefault(unit, UnitTally(unit))
+        result = result_of(guide)
+        tally.guides += 1
+        if result.errors:
+            tally.guides_with_errors += 1
+        for code, verdict in result.elements.items():
+            if verdict == "na":
+                continue
+            tally.applicable[code] = tally.applicable.get(code, 0) + 1
+            if verdict == "pass":
+                tally.passed[code] = tally.passed.get(code, 0) + 1
+        item_code = _item_code(guide)
+        for d in guide.defects:
+            if d.dismissed:
+                dismissed += 1
+                continue
+            tally.defects += 1
+            tally.by_element[d.element] = tally.by_element.get(d.element, 0) + 1
+            status, comment, note = review_cells(d)
+            rows.append(
+                DefectListRow(
+                    defect_id=d.defect_id,
+                    guide_id=guide.record.id,
+                    unit=unit,
+                    item_name=cap(guide.record.item_name, 500),
+                    item_code=item_code,
+                    element=d.element,
+                    rule=d.rule,
+                    severity=d.severity,
+                    message=cap(d.message, 500),
+                    evidence=cap(d.evidence),
+                    suggestion=cap(d.suggestion, 500),
+                    url=safe_url(guide.record.url),
+                    first_seen=sweep_label(sweeps.get(d.first_seen_sweep), d.first_seen_sweep),
+                    status=status,
+                    comment=cap(comment, 1000),
+                    review_note=note,
+                )
+            )
+        if on_guide:
+            on_guide()
+    rows.sort(key=_row_order)
+    return DefectList(sweep=sweep, rows=rows, units=dict(sorted(units.items())), dismissed=dismissed)
+
+
+def _element_order(code: str) -> int:
+    codes = list(ALL_CODES)
+    return codes.index(code) if code in codes else len(codes)
+
+
+def _row_order(row: DefectListRow) -> tuple:
+    return (row.unit, row.item_name, row.item_code, _element_order(row.element), row.rule, row.defect_id)
+
+
+def element_columns(rows: Iterable[DefectListRow] = ()) -> list[str]:
+    """The 13 E-elements, then any code/cross-field codes that occur."""
+    extra = sorted({r.element for r in rows if r.element not in ELEMENTS}, key=_element_order)
+    return [*ELEMENTS, *extra]

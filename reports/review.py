@@ -1,0 +1,231 @@
+"""The review round trip: auditors' decisions read back from 缺陷清单.xlsx, and all decisions out.
+
+An import is all or nothing. Every problem in the file (a wrong layout, an unknown or edited
+问题编号, an invalid 状态) is collected with its sheet and Excel row, and the file is refused
+whole if there is any; only then are the decisions handed to the store in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guideaudit.reports.csv import write_table
+from guideaudit.reports.defects import CHECK_HEADER, HEADERS, STATUSES, review_cells, row_check
+from guideaudit.reports.xlsx import FORMAT_NAME, META_SHEET
+
+from guideaudit.store import Review, ReviewDecision, Store, StoreError
+
+MAX_LISTED = 30  # problems listed in one refusal; the count says how many more
+
+
+class ReviewFileError(ValueError):
+    """The file is refused; ``problems`` holds every (location, message) found."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path, self.problems = path, problems
+        shown = problems[:MAX_LISTED]
+        more = f"\n  …另有 {len(problems) - MAX_LISTED} 处问题" if len(problems) > MAX_LISTED else ""
+        super().__init__(
+            f"{path} 未导入（没有写入任何复核结论），发现 {len(problems)} 处问题：\n  "
+            + "\n  ".join(shown)
+            + more
+        )
+
+
+@dataclass
+class ImportPlan:
+    """What a file would change: decisions to store, and rows left as they were."""
+
+    sweep_id: int | None
+    decisions: list[ReviewDecision] = field(default_factory=list)
+    unchanged: int = 0
+    blank: int = 0
+    sheets: int = 0
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _where(sheet: str, row: int) -> str:
+    return f"工作表「{sheet}」第 {row} 行"
+
+
+def _read_meta(book, path: Path) -> tuple[int | None, dict[str, str]]:
+    if META_SHEET not in book.sheetnames:
+        raise ReviewFileError(
+            path,
+            [f"不是 guideaudit report 生成的缺陷清单（缺少隐藏工作表 {META_SHEET}）；"
+             "请在 guideaudit report 导出的 缺陷清单.xlsx 上填写复核结论"],
+        )
+    meta: dict[str, str] = {}
+    sheets: dict[str, str] = {}
+    for values in book[META_SHEET].iter_rows(values_only=True):
+        key = _text(values[0]) if values else ""
+        if key == "sheet" and len(values) >= 3:
+            sheets[_text(values[1])] = _text(values[2])
+        elif key:
+            meta[key] = _text(values[1]) if len(values) > 1 else ""
+    if meta.get("format") != FORMAT_NAME:
+        raise ReviewFileError(path, [f"隐藏工作表 {META_SHEET} 内容不对，无法确认文件格式"])
+    sweep = meta.get("sweep", "")
+    return (int(sweep) if sweep.isdigit() else None), sheets
+
+
+def plan_import(store: Store, path: Path) -> ImportPlan:
+    """Read and validate a reviewed defect list; raise ReviewFileError listing every problem."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    if not path.is_file():
+        raise ReviewFileError(path, ["文件不存在"])
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as err:
+        raise ReviewFileError(path, [f"无法作为 xlsx 打开（{type(err).__name__}）；请保存为 Excel 工作簿 .xlsx"]) from None
+    try:
+        sweep_id, unit_sheets = _read_meta(book, path)
+        problems: list[str] = []
+        rows: list[tuple[str, int, str, str, str, str]] = []  # sheet, row, id, check, status, comment
+        for name in unit_sheets:
+            if name not in book.sheetnames:
+                problems.append(f"工作表「{name}」不存在（被改名或删除了？请使用原文件的工作表名称）")
+                continue
+            it = book[name].iter_rows(values_only=True)
+            header = [_text(v) for v in next(it, ())]
+            positions: dict[str, int] = {}
+            for col, title in enumerate(header):
+                if title in positions and title in HEADERS:
+                    problems.append(f"{_where(name, 1)}：表头「{title}」出现了两次（第 {get_column_letter(col + 1)} 列）")
+                positions.setdefault(title, col)
+            missing = [h for h in HEADERS if h not in positions]
+            if missing:
+                found = "、".join(h for h in header if h) or "（空）"
+                problems.append(
+                    f"{_where(name, 1)}：缺少列「{'」「'.join(missing)}」（表头被改名或删除了？现有表头：{found}）"
+                )
+                continue
+            pick = {h: positions[h] for h in ("问题编号", CHECK_HEADER, "状态", "复核意见")}
+            for excel_row, values in enumerate(it, start=2):
+                cell = {h: _text(values[c]) if c < len(values) else "" for h, c in pick.items()}
+                if not any(_text(v) for v in values):
+                    continue
+                rows.append((name, excel_row, cell["问题编号"], cell[CHECK_HEADER], cell["状态"], cell["复核意见"]))
+    finally:
+        book.close()
+    plan = ImportPlan(sweep_id=sweep_id, sheets=len(unit_sheets))
+    if sweep_id is not None:
+        try:
+            store.get_sweep(sweep_id)
+        except StoreError:
+            problems.append(f"文件来自第 {sweep_id} 次抓取，但数据库 {store.display_url} 中没有这次抓取（是否用错了 --db？）")
+    shown = _shown_reviews(store, sweep_id) if sweep_id is not None and not problems else {}
+    known = store.defect_lookup(r[2] for r in rows if r[2])
+    seen: dict[str, tuple[str, int, str, str]] = {}
+    for sheet, excel_row, defect_id, check, status, comment in rows:
+        where = _where(sheet, excel_row)
+        if not defect_id:
+            problems.append(f"{where}：问题编号为空（该列请勿修改）")
+            continue
+        if defect_id not in known:
+            problems.append(f"{where}：问题编号 {defect_id} 在数据库中不存在（被修改了，或文件来自另一个数据库）")
+            continue
+        if check != row_check(defect_id, known[defect_id][0]):
+            problems.append(f"{where}：问题编号 {defect_id} 与本行校验码不符（问题编号被修改过，请恢复原值）")
+            continue
+        if status and status not in STATUSES:
+            problems.append(f"{where}：状态「{status}」无效，应为 {' / '.join(STATUSES)} 之一")
+            continue
+        if not status and comment and defect_id not in shown:
+            problems.append(f"{where}：填写了复核意见但没有选择状态（确认 / 误报 / 已整改）")
+            continue
+        if defect_id in seen:
+            prev = seen[defect_id]
+            if (prev[2], prev[3]) != (status, comment):
+                problems.append(
+                    f"{where}：问题编号 {defect_id} 在{_where(prev[0], prev[1])}也出现过，两处结论不同"
+                )
+            continue
+        seen[defect_id] = (sheet, excel_row, status, comment)
+        if not status:
+            plan.blank += 1
+            continue
+        if shown.get(defect_id) == (status, comment):
+            plan.unchanged += 1
+            continue
+        plan.decisions.append(ReviewDecision(defect_id, status, comment))
+    if problems:
+        raise ReviewFileError(path, problems)
+    return plan
+
+
+def _shown_reviews(store: Store, sweep_id: int) -> dict[str, tuple[str, str]]:
+    """The 状态/复核意见 the report showed for each defect of the sweep: a row whose cells still
+    say the same holds no new decision (re-importing a file must not repeat every decision)."""
+    shown: dict[str, tuple[str, str]] = {}
+    for guide in store.guides(sweep_id):
+        for d in guide.defects:
+            status, comment, _ = review_cells(d)
+            if status:
+                shown[d.defect_id] = (status, comment)
+    return shown
+
+
+def import_reviews(store: Store, path: Path, reviewer: str) -> ImportPlan:
+    plan = plan_import(store, path)
+    if plan.decisions:
+        try:
+            store.record_reviews(plan.decisions, reviewer=reviewer, source=Path(path).name)
+        except StoreError as err:
+            raise ReviewFileError(Path(path), [str(err)]) from None
+    return plan
+
+
+EXPORT_HEADERS = ("问题编号", "事项编码", "状态", "复核意见", "复核人", "复核时间", "抓取批次", "来源文件")
+
+
+def _export_row(r: Review) -> list[object]:
+    return [
+        r.defect_id, r.guide_id, r.status, r.comment, r.reviewer,
+        r.reviewed_at.isoformat(timespec="seconds") if r.reviewed_at else "",
+        r.sweep_id if r.sweep_id is not None else "", r.source or "",
+    ]
+
+
+def export_reviews(reviews: Iterable[Review], fmt: str, out) -> int:
+    """Write decisions as csv (UTF-8 with BOM) to a path, or jsonl to a path or stream."""
+    reviews = list(reviews)
+    if fmt == "csv":
+        return write_table(out, EXPORT_HEADERS, (_export_row(r) for r in reviews))
+    lines = [
+        json.dumps(
+            {
+                "defect_id": r.defect_id,
+                "guide_id": r.guide_id,
+                "status": r.status,
+                "comment": r.comment,
+                "reviewer": r.reviewer,
+                "reviewed_at": r.reviewed_at.isoformat(timespec="seconds") if r.reviewed_at else None,
+                "sweep": r.sweep_id,
+                "source": r.source,
+                "content_hash": r.content_hash,
+            },
+            ensure_ascii=False,
+        )
+        for r in reviews
+    ]
+    text = "".join(line + "\n" for line in lines)
+    if hasattr(out, "write"):
+        out.write(text)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+    return len(lines)

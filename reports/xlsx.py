@@ -1,0 +1,211 @@
+"""缺陷清单.xlsx: a summary sheet by unit × element, then one sheet per unit for auditors to mark.
+
+Written with xlsxwriter (fast, streams rows); read back by reports/review.py with openpyxl. All
+crawled text is written as literal strings, so a guide whose text starts with "=" never becomes
+a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from guideaudit.checks.elements import ALL_CODES
+from guideaudit.reports.defects import (
+    CHECK_HEADER,
+    COLUMNS,
+    HEADERS,
+    STATUSES,
+    DefectList,
+    DefectListRow,
+    element_columns,
+)
+from guideaudit.reports.sheetnames import SheetNamer
+
+SUMMARY_SHEET = "汇总"
+NOTES_SHEET = "说明"
+META_SHEET = "_guideaudit"
+FORMAT_NAME = "guideaudit-defect-list"
+FORMAT_VERSION = "1"
+MAX_DATA_ROWS = 1_000_000  # Excel stops at 1,048,576 rows; a larger unit continues on another sheet
+MAX_URLS = 65_000  # Excel's hyperlink limit per sheet is 65,530
+WRAPPED = {"事项名称", "问题", "原文", "建议", "复核意见", "复核记录"}
+
+
+def _formats(book) -> dict:
+    base = {"font_name": "等线", "font_size": 10, "valign": "top"}
+    return {
+        "header": book.add_format({**base, "bold": True, "bg_color": "#DDE7F3", "border": 1, "text_wrap": True, "valign": "vcenter"}),
+        "text": book.add_format(base),
+        "wrap": book.add_format({**base, "text_wrap": True}),
+        "link": book.add_format({**base, "font_color": "#1F4E99", "underline": 1}),
+        "int": book.add_format({**base, "num_format": "0"}),
+        "pct": book.add_format({**base, "num_format": "0.0%"}),
+        "status": book.add_format({**base, "bg_color": "#FFF7D6", "border": 1, "border_color": "#D9C37A"}),
+        "total": book.add_format({**base, "bold": True, "top": 1}),
+        "total_pct": book.add_format({**base, "bold": True, "top": 1, "num_format": "0.0%"}),
+        "title": book.add_format({**base, "bold": True, "font_size": 14}),
+    }
+
+
+def _sheet_ref(name: str) -> str:
+    return "internal:'" + name.replace("'", "''") + "'!A1"
+
+
+def write_defect_workbook(
+    path: Path,
+    defects: DefectList,
+    store_url: str = "",
+    on_row: Callable[[int], None] | None = None,
+) -> dict[str, str]:
+    """Write the workbook; returns unit sheet name → unit."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+    fmt = _formats(book)
+    namer = SheetNamer([SUMMARY_SHEET, NOTES_SHEET, META_SHEET])
+    by_unit = defects.rows_by_unit()
+    sheets: dict[str, str] = {}
+    first_sheet: dict[str, str] = {}
+    # Sheet names are decided first so the summary can link to them.
+    plan: list[tuple[str, str, list[DefectListRow]]] = []
+    for unit, rows in by_unit.items():
+        for start in range(0, len(rows), MAX_DATA_ROWS):
+            name = namer.name(unit if start == 0 else f"{unit}（续）")
+            plan.append((name, unit, rows[start : start + MAX_DATA_ROWS]))
+            sheets[name] = unit
+            first_sheet.setdefault(unit, name)
+
+    summary = book.add_worksheet(SUMMARY_SHEET)
+    _write_summary(summary, defects, first_sheet, fmt)
+    for name, _unit, rows in plan:
+        _write_unit_sheet(book.add_worksheet(name), rows, fmt, on_row)
+    notes = book.add_worksheet(NOTES_SHEET)
+    _write_notes(notes, defects, fmt)
+    meta = book.add_worksheet(META_SHEET)
+    _write_meta(meta, defects, sheets, store_url)
+    meta.very_hidden()
+    summary.activate()
+    book.close()
+    return sheets
+
+
+def _write_summary(ws, defects: DefectList, first_sheet: dict[str, str], fmt: dict) -> None:
+    codes = element_columns(defects.rows)
+    headers = ["单位", "事项数", "有问题事项数", "问题数", "要素合格率"] + [
+        f"{code}\n{ALL_CODES.get(code, '')}" for code in codes
+    ]
+    ws.set_row(0, 42)
+    for col, header in enumerate(headers):
+        ws.write_string(0, col, header, fmt["header"])
+    ws.set_column(0, 0, 26)
+    ws.set_column(1, 4, 11)
+    ws.set_column(5, len(headers) - 1, 10)
+    row = 1
+    for unit, tally in defects.units.items():
+        if unit in first_sheet:
+            ws.write_url(row, 0, _sheet_ref(first_sheet[unit]), fmt["link"], string=unit, tip="转到该单位的缺陷清单")
+        else:
+            ws.write_string(row, 0, unit, fmt["text"])
+        _write_tally(ws, row, tally, codes, fmt, total=False)
+        row += 1
+    ws.write_string(row, 0, "合计", fmt["total"])
+    _write_tally(ws, row, defects.total, codes, fmt, total=True)
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
+    ws.write_string(row + 2, 0, f"已按复核意见排除误报 {defects.dismissed} 条。", fmt["text"])
+
+
+def _write_tally(ws, row: int, tally, codes: list[str], fmt: dict, total: bool) -> None:
+    num = fmt["total"] if total else fmt["int"]
+    ws.write_number(row, 1, tally.guides, num)
+    ws.write_number(row, 2, tally.guides_with_errors, num)
+    ws.write_number(row, 3, tally.defects, num)
+    rate = tally.pass_rate()
+    if rate is None:
+        ws.write_string(row, 4, "—", num)
+    else:
+        ws.write_number(row, 4, rate, fmt["total_pct"] if total else fmt["pct"])
+    for offset, code in enumerate(codes):
+        ws.write_number(row, 5 + offset, tally.by_element.get(code, 0), num)
+
+
+def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row) -> None:
+    status_col = HEADERS.index("状态")
+    link_col = HEADERS.index("链接")
+    check_col = HEADERS.index(CHECK_HEADER)
+    ws.set_row(0, 20)
+    for col, (header, width) in enumerate(COLUMNS):
+        ws.write_string(0, col, header, fmt["header"])
+        options = {"hidden": True} if header == CHECK_HEADER else None
+        ws.set_column(col, col, width, None, options)
+    urls = 0
+    for index, row in enumerate(rows, start=1):
+        for col, value in enumerate(row.cells(index)):
+            header = HEADERS[col]
+            if isinstance(value, int):
+                ws.write_number(index, col, value, fmt["int"])
+            elif col == link_col and value and urls < MAX_URLS:
+                ws.write_url(index, col, value, fmt["link"], string=value, tip="打开办事指南页面")
+                urls += 1
+            elif col == status_col:
+                ws.write_string(index, col, value, fmt["status"])
+            else:
+                ws.write_string(index, col, value, fmt["wrap"] if header in WRAPPED else fmt["text"])
+        if on_row:
+            on_row(1)
+    last = max(len(rows), 1)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, last, check_col - 1)
+    ws.data_validation(
+        1, status_col, last, status_col,
+        {
+            "validate": "list",
+            "source": list(STATUSES),
+            "input_title": "复核状态",
+            "input_message": "确认：问题属实；误报：检查有误；已整改：单位已改正",
+            "error_title": "状态无效",
+            "error_message": "请从列表中选择：确认 / 误报 / 已整改",
+        },
+    )
+
+
+def _write_notes(ws, defects: DefectList, fmt: dict) -> None:
+    sweep = defects.sweep
+    lines = [
+        ("缺陷清单说明", "title"),
+        (f"抓取批次：第 {sweep.id} 次（{sweep.portal}），开始于 {sweep.started_at:%Y-%m-%d %H:%M}", "text"),
+        (f"生成时间：{datetime.now():%Y-%m-%d %H:%M}", "text"),
+        (f"事项 {defects.total.guides} 个，列出问题 {len(defects.rows)} 条，已排除误报 {defects.dismissed} 条。", "text"),
+        ("", "text"),
+        ("「汇总」按单位和要素统计问题数；每个单位一张工作表，列出该单位的全部问题。没有问题的单位不单列工作表。", "wrap"),
+        ("复核方法：在单位工作表的「状态」列选择 确认 / 误报 / 已整改，并可在「复核意见」列填写说明；"
+         "其他列请勿修改，也不要改动工作表名称和表头。", "wrap"),
+        ("填好后运行：guideaudit review import 缺陷清单.xlsx --reviewer 姓名", "text"),
+        ("标为「误报」的问题，只要该指南内容不变，以后的清单、指标和评分都不再计入；指南一旦变更，将重新检查。", "wrap"),
+        ("「问题编号」在多次抓取之间保持不变，只要问题仍然存在；「首次发现」是最早发现该问题的抓取批次。", "wrap"),
+        ("「复核记录」显示最近一次复核的人员、时间和结论。", "wrap"),
+    ]
+    ws.set_column(0, 0, 110)
+    for row, (text, style) in enumerate(lines):
+        ws.write_string(row, 0, text, fmt[style])
+
+
+def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str) -> None:
+    sweep = defects.sweep
+    rows: list[list[str]] = [
+        ["format", FORMAT_NAME],
+        ["version", FORMAT_VERSION],
+        ["sweep", str(sweep.id)],
+        ["portal", sweep.portal],
+        ["store", store_url],
+        ["generated_at", datetime.now().isoformat(timespec="seconds")],
+    ]
+    rows += [["sheet", name, unit] for name, unit in sheets.items()]
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            ws.write_string(r, c, value)
