@@ -1,0 +1,79 @@
+"""check_guide: run every registered checker over one guide and build its result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from guideaudit.checks import rules as _rules  # noqa: F401 - registers every rule
+from guideaudit.checks.elements import ALL_CODES
+from guideaudit.checks.guide import Guide
+from guideaudit.checks.registry import CHECKERS, RULES
+from guideaudit.checks.result import Defect, GuideResult
+from guideaudit.checks.settings import DEFAULT_SETTINGS, CheckSettings
+
+from guideaudit.record import GuideRecord
+
+MAX_EVIDENCE = 500
+_ORDER = list(ALL_CODES)
+# Defects come out in element order (E1-1 … E4-2, then C-*, X-*).
+_CHECKERS = sorted(CHECKERS, key=lambda item: _ORDER.index(item[0]))
+NOT_PUBLISHED = "未公布"
+
+
+def not_applicable(g: Guide) -> frozenset[str]:
+    """Elements that do not apply to this guide (plus those the settings skip)."""
+    na = set(g.settings.skip_elements)
+    if not g.forms:
+        na.update(("E4-1", "E4-2"))
+    if g.no_offline:
+        na.update(("E1-3", "E1-4"))
+    if g.record.materials is not None and not g.record.materials:
+        na.update(("E2-1", "E2-2", "E2-3"))  # the guide says no material is needed
+    return frozenset(na)
+
+
+def _evidence(text: str | None) -> str:
+    if text is None or not text.strip():
+        return NOT_PUBLISHED
+    return text if len(text) <= MAX_EVIDENCE else text[:MAX_EVIDENCE] + "…"
+
+
+def check_guide(record: GuideRecord, settings: CheckSettings | None = None) -> GuideResult:
+    s = settings or DEFAULT_SETTINGS
+    g = Guide(record, s)
+    na = not_applicable(g)
+    skip_rules = s.skip_rules
+    overrides = s.severity_overrides
+    defects: list[Defect] = []
+    for element, run in _CHECKERS:
+        if element in na:
+            continue
+        for f in run(g):
+            rule = RULES[f.rule]
+            if skip_rules and rule.id in skip_rules:
+                continue
+            if rule.applies is not None and not rule.applies(g):
+                continue
+            severity = overrides.get(rule.id, rule.severity)
+            if rule.id == "consult.hotline-only" and s.hotline_only_error:
+                severity = "error"
+            params = f.params
+            defects.append(
+                Defect(
+                    rule=rule.id,
+                    element=rule.element,
+                    severity=severity,
+                    message=rule.message.format(**params) if params else rule.message,
+                    evidence=_evidence(f.evidence),
+                    suggestion=rule.suggestion.format(**params) if params else rule.suggestion,
+                    locus=f.locus,
+                )
+            )
+    return GuideResult(
+        id=record.id, item_name=record.item_name, agency=record.agency, url=record.url, na=na, defects=defects
+    )
+
+
+def check_guides(records: Iterable[GuideRecord], settings: CheckSettings | None = None) -> Iterator[GuideResult]:
+    for record in records:
+        yield check_guide(record, settings)

@@ -1,0 +1,50 @@
+"""Counts: 到办事现场次数 and material 份数."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from guideaudit.checks.parse.common import NUM, norm, to_number
+
+_VISITS = re.compile(NUM + r"\s*(?:次|趟)?")
+_COUNT = re.compile(r"^(?:原件|复印件|副本|正本)?\s*(" + NUM + r")\s*(?:份|张|套|本|页|个)?\s*(?:原件|复印件|副本|正本)?$")
+
+
+@lru_cache(maxsize=4096)
+def parse_visits(text: str | None) -> int | None:
+    """到办事现场次数 as an integer ≥ 0, or None when it is not one."""
+    value = norm(text)
+    if not value:
+        return None
+    if "零跑动" in value or "不用跑" in value or "无需到现场" in value:
+        return 0
+    if "最多跑一次" in value:
+        return 1
+    value = re.sub(r"^(?:不超过|最多|至多|共)", "", value)
+    match = _VISITS.match(value)
+    if not match:
+        return None
+    rest = value[match.end():].strip()
+    # "1次" or "0（全程网办）" are counts; "1-2次" or "若干" are not.
+    if rest and not rest.startswith(("(", "（", "，", ",", "。", "；", ";")):
+        return None
+    number = to_number(re.sub(r"\s*(?:次|趟)$", "", match.group(0)).strip())
+    if number is None or number < 0 or not float(number).is_integer():
+        return None
+    return int(number)
+
+
+@lru_cache(maxsize=4096)
+def parse_count(text: str | None) -> int | None:
+    """A material count (1, 1份, 一份, 原件1份), or None when it is not a whole number."""
+    value = norm(text)
+    if not value:
+        return None
+    match = _COUNT.match(value)
+    if not match:
+        return None
+    number = to_number(match.group(1))
+    if number is None or number < 0 or not float(number).is_integer():
+        return None
+    return int(number)

@@ -1,0 +1,40 @@
+"""E1-3 办理地点: street, house number, numbered room or window."""
+
+from __future__ import annotations
+
+from guideaudit.checks.guide import Guide, blank
+from guideaudit.checks.registry import Rule, checker, declare, find
+
+_EXAMPLE = "如“广州市越秀区东风中路305号广东省政务服务中心2楼3号窗口”"
+
+declare(
+    Rule("location.missing", "E1-3", "办理地点未公布", "error",
+         "未公布办理地点。", "写明街道名称、门牌号和房间号或窗口号，" + _EXAMPLE + "。"),
+    Rule("location.placeholder", "E1-3", "办理地点为占位文字", "error",
+         "办理地点“{text}”含占位文字（XX、×××、某）。", "用实际地址替换占位文字，" + _EXAMPLE + "。"),
+    Rule("location.no-street", "E1-3", "办理地点缺少街道名称", "error",
+         "办理地点“{text}”没有街道（路、街、大道、巷…）名称。", "补充街道名称，" + _EXAMPLE + "。"),
+    Rule("location.no-number", "E1-3", "办理地点缺少门牌号", "error",
+         "办理地点“{text}”没有门牌号（…号）。", "在街道名称后补充门牌号，" + _EXAMPLE + "。"),
+    Rule("location.no-room-or-window", "E1-3", "办理地点缺少房间号或窗口号", "error",
+         "办理地点“{text}”没有具体的房间号或窗口号（“综合窗口”“所有窗口”“2楼窗口”不足以找到窗口）。",
+         "写明房间号或窗口号，如“1103室”“3号窗口”“1-4号窗口”。"),
+)
+
+
+@checker("E1-3")
+def check(g: Guide):
+    text = g.record.location
+    if blank(text):
+        yield find("location.missing", text)
+        return
+    address = g.address
+    if address.placeholder:
+        yield find("location.placeholder", text, text=text)
+        return
+    if not address.street:
+        yield find("location.no-street", text, text=text)
+    if not address.number:
+        yield find("location.no-number", text, text=text)
+    if not address.room_or_window:
+        yield find("location.no-room-or-window", text, text=text)
