@@ -1,0 +1,91 @@
+"""Check pipeline (ITEM_PIPELINES order 300): each guide item gets its checked store entry.
+
+Runs after the attachment pipeline (100) has filled the form links, so E4 checks see the
+verified files, and before the store pipeline (500) that saves the entry.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import ValidationError
+
+from guideaudit.record import GuideRecord
+from guideaudit.store import DefectRow, GuideEntry, RawPage
+
+logger = logging.getLogger(__name__)
+
+# Evidence kept per guide page; a portal page larger than this is cut (DOWNLOAD_MAXSIZE caps
+# the fetch itself, this caps what one guide costs the store).
+RAW_MAX_BYTES = 4 * 1024 * 1024
+
+
+def raw_page(raw: dict | None) -> RawPage | None:
+    if not raw:
+        return None
+    body = raw.get("body")
+    if body is None:
+        return None
+    if isinstance(body, str):
+        body = body.encode(raw.get("encoding") or "utf-8", "replace")
+    return RawPage(
+        url=raw.get("url"),
+        content_type=raw.get("content_type"),
+        encoding=raw.get("encoding"),
+        body=bytes(body[:RAW_MAX_BYTES]),
+    )
+
+
+def build_entry(record: GuideRecord, raw: dict | None = None) -> GuideEntry:
+    """Check one record and shape the result as the store keeps it."""
+    from guideaudit.checks import check_guide
+
+    result = check_guide(record)
+    defects = [
+        DefectRow(
+            defect_id=result.defect_id(d),
+            rule=d.rule,
+            element=d.element,
+            severity=d.severity,
+            message=d.message,
+            evidence=d.evidence,
+            suggestion=d.suggestion,
+            locus=d.locus,
+        )
+        for d in result.defects
+    ]
+    return GuideEntry(record=record, elements=dict(result.elements), defects=defects, raw=raw_page(raw))
+
+
+class CheckPipeline:
+    """Turns {"kind": "guide"} items into items carrying a GuideEntry under "entry".
+
+    A record that breaks the canonical shape, or one the checker cannot handle, becomes a
+    failure of the sweep (kind "fetch_failure" with the reason), never a silent loss.
+    """
+
+    def process_item(self, item, spider):
+        if not isinstance(item, dict) or item.get("kind") != "guide":
+            return item
+        raw = item.get("raw") or {}
+        url = raw.get("url") or (item.get("record") or {}).get("url")
+        try:
+            record = GuideRecord.model_validate(item["record"])
+        except (ValidationError, KeyError, TypeError) as err:
+            logger.error("invalid guide record from %s: %s", url, err)
+            return _failure(url, raw.get("status"), f"记录无效：{_short(err)}")
+        try:
+            item["entry"] = build_entry(record, raw)
+        except Exception as err:  # one odd guide must not end a 10,000-guide sweep
+            logger.exception("checker failed on %s (%s)", record.id, url)
+            return _failure(url, raw.get("status"), f"检查程序出错：{type(err).__name__}: {_short(err)}")
+        return item
+
+
+def _short(err: BaseException, limit: int = 300) -> str:
+    text = str(err).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _failure(url: str | None, status, error: str) -> dict:
+    return {"kind": "fetch_failure", "url": url or "", "status": status, "error": error, "referer": None}

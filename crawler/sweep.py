@@ -1,0 +1,363 @@
+"""One sweep: lock the portal, open (or resume) a sweep in the store, run the spiders in-process
+with the check and store pipelines, then record how it ended.
+
+Status and exit code:
+  complete   0  every spider finished (or stopped at --max-guides)
+  incomplete 130 interrupted (SIGINT/SIGTERM); --resume continues it
+  incomplete 1  stopped for another reason (memory limit, …); --resume continues it
+  failed     1  nothing could be stored, or the store failed
+A sweep killed with SIGKILL stays "running" with its pid and host; the next sweep of the
+portal on that host (it holds the portal's lock, so that sweep cannot still be alive) marks
+it incomplete.
+
+Scrapy's reactor runs once per process: several profiles of one sweep run as concurrent
+crawlers in one CrawlerProcess.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from guideaudit.crawler.lock import PortalLock, lock_path, pid_alive
+
+from guideaudit.paths import logs_dir
+from guideaudit.store import Store, StoreError
+from guideaudit.store.store import Sweep
+
+logger = logging.getLogger(__name__)
+
+EXIT_COMPLETE, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Loopback is the project's own fixture portal: politeness delays would only slow tests and the
+# demo. Public portals keep the polite defaults of crawler/settings.py.
+LOOPBACK_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}
+COMPLETE_REASONS = {"finished", "max_guides"}
+
+
+class SweepInputError(ValueError):
+    """Bad sweep input (unknown profile, bad URL, bad --set): exit 2."""
+
+
+@dataclass
+class SweepOptions:
+    profiles: list[str] = field(default_factory=list)
+    url: str | None = None
+    base_url: str | None = None
+    db_url: str | None = None
+    resume: int | None = None  # None: new sweep; 0: latest incomplete of the portal; N: sweep N
+    max_guides: int | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    log_file: str | None = None
+
+
+@dataclass
+class Target:
+    """One crawler of the sweep: a spider and its arguments."""
+
+    spider: str
+    kwargs: dict
+    start_url: str | None
+
+
+@dataclass
+class SweepOutcome:
+    exit_code: int
+    sweep: Sweep | None = None
+    message: str = ""
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+def parse_overrides(pairs: list[str] | None) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key or not key.replace("_", "").isalnum() or not key.isupper():
+            raise SweepInputError(f"--set {pair!r} 格式不对，应为 KEY=VALUE（Scrapy 设置名为大写，如 DOWNLOAD_DELAY=1）")
+        result[key] = value
+    return result
+
+
+def portal_key(options: SweepOptions) -> str:
+    """The name sweeps of this portal share (locks, --resume, reports)."""
+    if options.profiles:
+        return "+".join(options.profiles)
+    host = urlsplit(options.url or "").netloc
+    return f"url:{host}"
+
+
+def _check_url(url: str, what: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SweepInputError(f"{what} {url!r} 不是有效的网址（应以 http:// 或 https:// 开头）")
+
+
+def _is_loopback(url: str | None) -> bool:
+    return bool(url) and (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+
+
+def resolve_targets(options: SweepOptions, done_urls: set[str]) -> list[Target]:
+    """Spiders and arguments for the sweep's profiles (or the generic spider for --url)."""
+    from guideaudit.crawler import targets
+
+    return targets.targets_for(options, done_urls)
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+
+def _log_path(options: SweepOptions, key: str) -> Path:
+    if options.log_file:
+        path = Path(options.log_file).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return logs_dir() / f"sweep-{lock_path(key).stem}-{stamp}-{os.getpid()}.log"
+
+
+def reap_dead_sweeps(store: Store, portal: str, say: Callable[[str], None]) -> list[int]:
+    """Sweeps of this portal left "running" by a process that is gone (killed, crashed, host
+    rebooted). The caller holds the portal lock, so none of them can be alive on this host."""
+    host = socket.gethostname()
+    reaped = []
+    for sweep in store.list_sweeps(portal, "running"):
+        if sweep.host != host:
+            say(f"注意：第 {sweep.id} 次抓取在另一台主机 {sweep.host} 上标记为运行中，未处理。")
+            continue
+        if sweep.pid == os.getpid():
+            continue
+        alive = pid_alive(sweep.pid)
+        why = "进程已不存在" if not alive else "进程号已被其他程序占用"
+        store.finish_sweep(
+            sweep.id, "incomplete", sweep.counts,
+            f"抓取进程 {sweep.pid}（{sweep.host}）意外终止（{why}），已标记为未完成",
+        )
+        say(f"第 {sweep.id} 次抓取的进程 {sweep.pid} 已终止，已标记为未完成（可用 --resume {sweep.id} 续抓）。")
+        reaped.append(sweep.id)
+    return reaped
+
+
+def _settings_record(options: SweepOptions, targets: list[Target]) -> dict:
+    return {
+        "profiles": options.profiles,
+        "url": options.url,
+        "base_url": options.base_url,
+        "max_guides": options.max_guides,
+        "overrides": options.overrides,
+        "spiders": [{"spider": t.spider, "start_url": t.start_url} for t in targets],
+    }
+
+
+def _pick_resume(store: Store, key: str, options: SweepOptions, say) -> Sweep | None:
+    if options.resume is None:
+        return None
+    if options.resume:
+        sweep = store.get_sweep(options.resume)
+        if sweep.portal != key:
+            raise SweepInputError(f"第 {sweep.id} 次抓取属于门户 {sweep.portal}，不是 {key}")
+        if sweep.status == "complete":
+            raise SweepInputError(f"第 {sweep.id} 次抓取已完成，无需续抓")
+        return sweep
+    found = store.list_sweeps(key)
+    # Only the newest sweep of the portal can be resumed: an incomplete sweep older than a
+    # complete one is stale, and resuming it would mix old pages into new results.
+    if found and found[-1].status == "incomplete":
+        return found[-1]
+    say(f"门户 {key} 没有可续抓的未完成抓取，开始新的抓取。")
+    return None
+
+
+def options_from_sweep(sweep: Sweep, options: SweepOptions) -> SweepOptions:
+    """--resume N without a portal: take profiles and URLs from what the sweep recorded."""
+    s = sweep.settings or {}
+    return SweepOptions(
+        profiles=options.profiles or list(s.get("profiles") or []),
+        url=options.url or s.get("url"),
+        base_url=options.base_url or s.get("base_url"),
+        db_url=options.db_url,
+        resume=options.resume,
+        max_guides=options.max_guides if options.max_guides is not None else s.get("max_guides"),
+        overrides={**(s.get("overrides") or {}), **options.overrides},
+        log_file=options.log_file,
+    )
+
+
+def run_sweep(options: SweepOptions, say: Callable[[str], None] = print) -> SweepOutcome:
+    """Run one sweep to its end and record it; never raises for a crawl problem."""
+    if options.url:
+        _check_url(options.url, "--url")
+    if options.base_url:
+        _check_url(options.base_url, "--base-url")
+    if options.max_guides is not None and options.max_guides < 1:
+        raise SweepInputError("--max-guides 应为正整数")
+    store = Store(options.db_url)
+    try:
+        if options.resume and not options.profiles and not options.url:
+            options = options_from_sweep(store.get_sweep(options.resume), options)
+        if not options.profiles and not options.url:
+            raise SweepInputError("请给出门户配置名（如 fixture-html）或 --url 起始网址")
+        key = portal_key(options)
+        lock = PortalLock([key, *options.profiles] if len(options.profiles) > 1 else [key])
+        try:
+            lock.acquire()
+        except Exception as err:
+            from guideaudit.crawler.lock import SweepLocked
+
+            if isinstance(err, SweepLocked):
+                return SweepOutcome(EXIT_LOCKED, None, str(err))
+            raise
+        try:
+            return _run_locked(store, key, options, say)
+        finally:
+            lock.release()
+    finally:
+        store.close()
+
+
+def _run_locked(store: Store, key: str, options: SweepOptions, say) -> SweepOutcome:
+    say(f"数据库：{store.display_url}")
+    reap_dead_sweeps(store, key, say)
+    resumed = _pick_resume(store, key, options, say)
+    done = store.done_urls(resumed.id) if resumed else set()
+    targets = resolve_targets(options, done)
+    if resumed and resumed.log_path and not options.log_file:
+        log_path = Path(resumed.log_path)  # one log per sweep: a resumed run appends to it
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        log_path = _log_path(options, key)
+    from guideaudit.checks import CHECKER_VERSION
+
+    if resumed:
+        sweep = store.reopen_sweep(resumed.id)
+        say(f"续抓第 {sweep.id} 次抓取（门户 {key}），已保存 {len(done)} 份指南，这些页面不再抓取。")
+    else:
+        start_url = targets[0].start_url if len(targets) == 1 else (options.base_url or options.url)
+        sweep = store.start_sweep(key, start_url, _settings_record(options, targets), CHECKER_VERSION, str(log_path))
+        say(f"开始第 {sweep.id} 次抓取：门户 {key}")
+    say(f"日志：{log_path}")
+    base_counts = dict(resumed.counts) if resumed else {}
+    try:
+        state, reasons = _crawl(store, sweep.id, options, targets, log_path)
+    except KeyboardInterrupt:
+        final = store.finish_sweep(sweep.id, "incomplete", base_counts, "抓取在启动时被中断")
+        return SweepOutcome(EXIT_INTERRUPTED, final, "已中断，抓取标记为未完成。")
+    except Exception as err:
+        logger.exception("sweep %s crashed", sweep.id)
+        final = store.finish_sweep(sweep.id, "failed", base_counts, f"{type(err).__name__}: {err}")
+        return SweepOutcome(EXIT_FAILED, final, f"抓取失败：{err}")
+    return _finish(store, sweep, state, reasons, base_counts, targets)
+
+
+def _merged_counts(store: Store, sweep_id: int, state, base: dict) -> dict:
+    counts = {k: int(base.get(k, 0)) + int(v) for k, v in state.counts.items()}
+    counts["guides"] = store.guide_count(sweep_id)  # exact, whatever was replaced on resume
+    counts["fetch_failures"] = sum(
+        1 for f in store.fetch_failures(sweep_id) if not str(f.get("error") or "").startswith(("检查程序出错", "记录无效"))
+    )
+    return counts
+
+
+def _finish(store: Store, sweep: Sweep, state, reasons: dict[str, str], base: dict, targets) -> SweepOutcome:
+    counts = _merged_counts(store, sweep.id, state, base)
+    missing = [t.spider for t in targets if t.spider not in reasons]
+    stopped = {name: r for name, r in reasons.items() if r not in COMPLETE_REASONS}
+    if state.errors:
+        status, code, error = "failed", EXIT_FAILED, "；".join(state.errors[:3])
+    elif "shutdown" in stopped.values() or missing:
+        status, code, error = "incomplete", EXIT_INTERRUPTED, "抓取被中断（SIGINT/SIGTERM）"
+    elif stopped:
+        why = "，".join(f"{n}: {r}" for n, r in stopped.items())
+        status, code, error = "incomplete", EXIT_FAILED, f"抓取提前停止（{why}）"
+    elif counts["guides"] == 0:
+        status, code = "failed", EXIT_FAILED
+        error = f"没有抓到任何办事指南（{counts['fetch_failures']} 个页面无法获取）"
+    else:
+        status, code, error = "complete", EXIT_COMPLETE, None
+    final = store.finish_sweep(sweep.id, status, counts, error)
+    return SweepOutcome(code, final, error or "")
+
+
+# --- Scrapy ------------------------------------------------------------------------------------
+
+
+def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets: list[Target]):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("guideaudit.crawler.settings", priority="project")
+    if all(_is_loopback(t.start_url) for t in targets):
+        settings.setdict(LOOPBACK_SETTINGS, priority="project")
+    pipelines = dict(settings.getdict("ITEM_PIPELINES"))
+    pipelines["guideaudit.crawler.pipelines.check.CheckPipeline"] = 300
+    pipelines["guideaudit.crawler.pipelines.store.StorePipeline"] = 500
+    settings.set("ITEM_PIPELINES", pipelines, priority="project")
+    settings.set("GUIDEAUDIT_SWEEP_ID", sweep_id, priority="cmdline")
+    settings.set("GUIDEAUDIT_DB_URL", options.db_url, priority="cmdline")
+    if options.max_guides:
+        settings.set("GUIDEAUDIT_MAX_GUIDES", options.max_guides, priority="cmdline")
+    settings.set("LOG_FILE", str(log_path), priority="cmdline")
+    settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+    settings.setdict(options.overrides, priority="cmdline")
+    return settings
+
+
+def _crawl(store: Store, sweep_id: int, options: SweepOptions, targets: list[Target], log_path: Path):
+    from guideaudit.crawler.pipelines.store import SweepState, register_state
+    from scrapy.crawler import CrawlerProcess
+
+    state = SweepState(sweep_id, store)
+    register_state(state)
+    settings = build_settings(options, sweep_id, log_path, targets)
+    # Until Scrapy installs its own handlers, SIGTERM must end up as an interrupt too.
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        process = CrawlerProcess(settings, install_root_handler=True)
+        for target in targets:
+            process.crawl(target.spider, **target.kwargs)
+        logger.info("sweep %s: %d crawler(s): %s", sweep_id, len(targets), [t.spider for t in targets])
+        process.start()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return state, dict(state.close_reasons)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def summary_lines(sweep: Sweep) -> list[str]:
+    c = sweep.counts or {}
+    status = {"complete": "完成", "incomplete": "未完成", "failed": "失败", "running": "运行中"}.get(sweep.status, sweep.status)
+    lines = [
+        f"第 {sweep.id} 次抓取（{sweep.portal}）：{status}",
+        f"  页面 {c.get('pages', 0)}，指南 {c.get('guides', 0)}，问题 {c.get('defects', 0)}，"
+        f"附件 {c.get('attachments', 0)}，无法获取的页面 {c.get('fetch_failures', 0)}"
+        + (f"，检查出错 {c['check_errors']}" if c.get("check_errors") else ""),
+    ]
+    if sweep.error:
+        lines.append(f"  说明：{sweep.error}")
+    if sweep.status == "incomplete":
+        lines.append(f"  续抓：guideaudit sweep --resume {sweep.id}" + ("" if True else ""))
+    return lines
+
+
+__all__ = [
+    "SweepOptions", "SweepOutcome", "SweepInputError", "Target", "run_sweep", "parse_overrides",
+    "portal_key", "reap_dead_sweeps", "summary_lines", "StoreError", "sys",
+]
