@@ -49,10 +49,13 @@ def _interpret(raw: str) -> Phone | None:
     if not groups:
         return None
     joined = "".join(groups)
-    if joined.startswith("86") and len(joined) in (12, 13) and raw.lstrip().startswith(("+", "86")):
-        groups[0] = groups[0][2:] or ""
-        groups = [g for g in groups if g]
-        joined = "".join(groups)
+    if joined.startswith("86") and len(joined) in (12, 13) and raw.lstrip("(（+ ").startswith("86"):
+        # international form: "+86 20 87512631", "(8620) 81218888", "+86 138 0013 8000"
+        national = joined[2:]
+        if re.match(r"^1[3-9]\d{9}$", national):
+            return Phone(raw, national, "mobile", True)
+        if _valid_fixed("0" + national):
+            return Phone(raw, "0" + national, "fixed", True)
     first = groups[0]
     # A short number alone, or after an area code, possibly followed by menu keys.
     if _valid_short(first) and (len(groups) == 1 or all(len(g) <= 2 for g in groups[1:])):
@@ -116,15 +119,19 @@ def parse_phones(text: str | None) -> tuple[Phone, ...]:
     return tuple(phones)
 
 
-_AREA_ONLY = re.compile(r"^\(?0\d{2,3}\)?-*$")
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
 
 
 def _split_run(run: str) -> list[str]:
     """Numbers separated only by spaces ("020-83133642 020-83133643") are two numbers; an
-    area code written apart ("(020) 83133642") belongs to the next part."""
+    area code or a group written apart ("(020) 83133642", "86 20 87512631", "2236 0123")
+    belongs to its neighbour."""
     parts: list[str] = []
     for token in run.split():
-        if parts and (_AREA_ONLY.match(parts[-1]) or parts[-1].endswith("-") or token.startswith("-")):
+        if parts and (
+            _digits(parts[-1]) <= 4 or _digits(token) <= 4 or parts[-1].endswith("-") or token.startswith("-")
+        ):
             parts[-1] += token
         else:
             parts.append(token)
@@ -134,8 +141,11 @@ def _split_run(run: str) -> list[str]:
 def _judge_run(value: str, match: re.Match[str], run: str) -> Phone | None:
     if sum(c.isdigit() for c in run) < 3:
         return None
-    # Times ("08:30-12:00") and dates are not numbers: a run that touches ":" is skipped.
+    # Times ("08:30-12:00") and dates are not numbers; "电话：020-…" is.
     end = match.end()
-    if end < len(value) and value[end] in ":：时点年月日" or match.start() > 0 and value[match.start() - 1] in ":：":
+    start = match.start()
+    if end < len(value) and (value[end] in "时点年月日" or value[end] in ":：" and value[end + 1:end + 2].isdigit()):
+        return None
+    if start > 1 and value[start - 1] in ":：" and value[start - 2].isdigit():
         return None
     return _interpret(run)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from guideaudit.checks.guide import Guide, blank
+from guideaudit.checks.guide import Guide, blank, says_none
 from guideaudit.checks.registry import Rule, checker, declare, find
 
 _EXAMPLE = "如“广州市越秀区东风中路305号广东省政务服务中心2楼3号窗口”"
@@ -10,6 +10,10 @@ _EXAMPLE = "如“广州市越秀区东风中路305号广东省政务服务中�
 declare(
     Rule("location.missing", "E1-3", "办理地点未公布", "error",
          "未公布办理地点。", "写明街道名称、门牌号和房间号或窗口号，" + _EXAMPLE + "。"),
+    Rule("location.offline-contradiction", "E1-3", "无线下窗口却需到现场", "error",
+         "办理地点写“{text}”，但到办事现场次数为“{visits}”。",
+         "需要到现场办理的，写明办理地点，" + _EXAMPLE + "；全程网办的，到现场次数应为 0。",
+         applies_to="办理地点称无线下窗口、到现场次数不为 0 的事项"),
     Rule("location.placeholder", "E1-3", "办理地点为占位文字", "error",
          "办理地点“{text}”含占位文字（XX、×××、某）。", "用实际地址替换占位文字，" + _EXAMPLE + "。"),
     Rule("location.no-street", "E1-3", "办理地点缺少街道名称", "error",
@@ -25,10 +29,14 @@ declare(
 @checker("E1-3")
 def check(g: Guide):
     text = g.record.location
-    if blank(text):
+    if blank(text) or says_none(text):
         yield find("location.missing", text)
         return
     address = g.address
+    if address.no_offline:
+        # 0 visits makes E1-3 not applicable; getting here means visits are not 0
+        yield find("location.offline-contradiction", text, text=text, visits=g.record.onsite_visits or "未公布")
+        return
     if address.placeholder:
         yield find("location.placeholder", text, text=text)
         return

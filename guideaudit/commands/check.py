@@ -1,0 +1,169 @@
+"""guideaudit check: check guide records element by element."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from guideaudit.checks.elements import ELEMENTS
+from guideaudit.record import GuideRecord, load_records, record_files
+
+HELP = "逐要素检查办事指南记录（JSON/JSONL 或文件夹），输出缺陷清单"
+
+FORMATS = ("table", "jsonl", "csv")
+SOURCES = ("gdzwfw-2021",)
+CSV_COLUMNS = ["id", "item_name", "agency", "url", *ELEMENTS, "rule", "element", "severity", "message", "evidence", "suggestion"]
+
+
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="记录文件（.json/.jsonl）或文件夹")
+    parser.add_argument("--settings", metavar="FILE", help="检查设置文件（YAML/JSON），未知设置项会报错")
+    parser.add_argument(
+        "--from", dest="source", choices=SOURCES, metavar="SOURCE",
+        help="输入为第三方抓取数据，先转换为规范记录：" + "、".join(SOURCES),
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_input_arguments(parser)
+    parser.add_argument("--format", choices=FORMATS, default="table", help="输出格式：table（默认）、jsonl、csv")
+    parser.add_argument("--out", metavar="FILE", help="写入文件（默认输出到屏幕）")
+    parser.add_argument("--limit", type=int, default=30, metavar="N", help="table 格式最多列出 N 个有缺陷的事项（默认 30）")
+
+
+def settings_from(args: argparse.Namespace):
+    """The CheckSettings the arguments ask for (file, plus what a --from source cannot show)."""
+    from guideaudit.checks.settings import DEFAULT_SETTINGS, SettingsError, load_settings
+    from guideaudit.cli import UsageError
+
+    try:
+        settings = load_settings(args.settings) if args.settings else DEFAULT_SETTINGS
+    except SettingsError as err:
+        raise UsageError(str(err)) from None
+    if args.source:
+        from guideaudit.checks.importers import importers
+
+        _, elements, rules = importers()[args.source]
+        settings = settings.merged(
+            skip_elements=tuple(dict.fromkeys((*settings.skip_elements, *elements))),
+            skip_rules=tuple(dict.fromkeys((*settings.skip_rules, *rules))),
+        )
+    return settings
+
+
+def iter_records(args: argparse.Namespace) -> Iterator[GuideRecord]:
+    if not args.source:
+        yield from load_records(args.paths)
+        return
+    from guideaudit.checks.importers import importers
+
+    loader = importers()[args.source][0]
+    for path in record_files(args.paths):
+        yield from loader(path)
+
+
+@contextmanager
+def output(path: str | None) -> Iterator[IO[str]]:
+    if not path:
+        yield sys.stdout
+        return
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle = target.open("w", encoding="utf-8", newline="")
+    except OSError as err:
+        from guideaudit.cli import UsageError
+
+        raise UsageError(f"{target}：无法写入（{err.strerror}）") from None
+    with handle:
+        yield handle
+
+
+def run(args: argparse.Namespace) -> int:
+    from guideaudit.checks import check_guide
+
+    settings = settings_from(args)
+    results = (check_guide(record, settings) for record in iter_records(args))
+    with output(args.out) as out:
+        if args.format == "jsonl":
+            for result in results:
+                out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+        elif args.format == "csv":
+            write_csv(results, out)
+        else:
+            write_table(results, out, args.limit)
+    return 0
+
+
+def write_csv(results, out: IO[str]) -> None:
+    """One row per defect (a guide without defects gets one row with empty defect columns)."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for result in results:
+        head = [result.id, result.item_name or "", result.agency or "", result.url or "", *result.elements.values()]
+        if not result.defects:
+            writer.writerow(head + [""] * 6)
+        for d in result.defects:
+            writer.writerow(head + [d.rule, d.element, d.severity, d.message, d.evidence, d.suggestion])
+
+
+def write_table(results, out: IO[str], limit: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from guideaudit.checks.registry import RULES
+
+    console = Console(file=out, width=None if out.isatty() else 140, no_color=not out.isatty(), soft_wrap=False)
+    verdicts: dict[str, Counter] = {code: Counter() for code in ELEMENTS}
+    rules: Counter = Counter()
+    total = with_errors = shown = 0
+    listing = Table(title="有缺陷的事项", show_lines=True)
+    for column in ("事项", "实施主体", "要素", "问题", "公布内容"):
+        listing.add_column(column, overflow="fold")
+    for result in results:
+        total += 1
+        for code, verdict in result.elements.items():
+            verdicts[code][verdict] += 1
+        for d in result.defects:
+            rules[(d.rule, d.severity)] += 1
+        if result.errors:
+            with_errors += 1
+        if result.defects and shown < limit:
+            shown += 1
+            for i, d in enumerate(result.defects):
+                flag = "" if d.severity == "error" else "（提示）"
+                listing.add_row(
+                    (result.item_name or result.id) if i == 0 else "",
+                    (result.agency or "") if i == 0 else "",
+                    f"{d.element} {flag}",
+                    d.message,
+                    d.evidence[:120],
+                )
+    console.print(f"共检查 {total} 个事项，{with_errors} 个有错误（警告不计）。")
+    summary = Table(title="各要素检查结果")
+    for column in ("要素", "名称", "通过", "不通过", "不适用", "不通过率"):
+        summary.add_column(column)
+    for code, name in ELEMENTS.items():
+        c = verdicts[code]
+        judged = c["pass"] + c["fail"]
+        rate = f"{c['fail'] / judged:.1%}" if judged else "-"
+        summary.add_row(code, name, str(c["pass"]), str(c["fail"]), str(c["na"]), rate)
+    console.print(summary)
+    if rules:
+        by_rule = Table(title="各规则缺陷数")
+        for column in ("规则", "名称", "级别", "数量"):
+            by_rule.add_column(column)
+        for (rule, severity), count in rules.most_common():
+            by_rule.add_row(rule, RULES[rule].name if rule in RULES else "", "错误" if severity == "error" else "警告", str(count))
+        console.print(by_rule)
+    if shown:
+        console.print(listing)
+        if with_errors > shown:
+            console.print(f"（仅列出前 {shown} 个有缺陷的事项；完整清单请用 --format jsonl 或 csv）")
