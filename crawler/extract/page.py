@@ -29,6 +29,7 @@ class PageResult:
     reason: str = ""  # why the page is not a guide
     fields_found: list[str] = field(default_factory=list)
     form_urls: set[str] = field(default_factory=set)  # links the spider must not crawl as pages
+    links: list[str] = field(default_factory=list)  # every <a href> of the page, absolute
 
 
 def parse_html(text: str) -> etree._Element:
@@ -137,6 +138,7 @@ def extract_html(
     fetched_at: str | None = None,
     labels: Labels | None = None,
     min_fields: int = MIN_GUIDE_FIELDS,
+    collect_links: bool = False,
 ) -> PageResult:
     root = parse_html(html)
     base = root.find(".//base")
@@ -145,9 +147,25 @@ def extract_html(
         from urllib.parse import urljoin
 
         base_url = urljoin(url or "", base.get("href"))
+    links = page_links(root, base_url) if collect_links else []
     prune_chrome(root)
     parts = find_parts(root, labels or default_labels(), base_url)
-    return build_record(parts, url=url, portal=portal, fetched_at=fetched_at, min_fields=min_fields)
+    result = build_record(parts, url=url, portal=portal, fetched_at=fetched_at, min_fields=min_fields)
+    result.links = links
+    return result
+
+
+def page_links(root: etree._Element, base_url: str | None) -> list[str]:
+    """Absolute URLs of the page's links, in page order, without fragments or scripts."""
+    from urllib.parse import urldefrag, urljoin
+
+    seen: dict[str, None] = {}
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:", "tel:", "data:")):
+            continue
+        seen.setdefault(urldefrag(urljoin(base_url or "", href))[0], None)
+    return list(seen)
 
 
 def extract_bytes(
@@ -158,7 +176,13 @@ def extract_bytes(
     encoding: str | None = None,
     portal: str | None = None,
     fetched_at: str | None = None,
+    min_fields: int = MIN_GUIDE_FIELDS,
+    collect_links: bool = False,
 ) -> tuple[PageResult, str]:
     """Decode (see decode.py) and extract; returns the result and the encoding used."""
     text, used = decode_html(body, declared_encoding, encoding)
-    return extract_html(text, url=url, portal=portal, fetched_at=fetched_at), used
+    result = extract_html(
+        text, url=url, portal=portal, fetched_at=fetched_at, min_fields=min_fields,
+        collect_links=collect_links,
+    )
+    return result, used

@@ -1,0 +1,154 @@
+"""Portal profiles: one small YAML file of values per portal, no code.
+
+A profile names its family (``html``: server-rendered label/value pages read by the generic
+extractor; ``api``: a JSON list endpoint plus detail endpoints mapped field by field; ``js``:
+pages rendered in headless Chromium, then the generic extractor) and the values that family
+needs. ``load_profile(name_or_path)`` validates a file and names the file and key on error.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ProfileError(ValueError):
+    pass
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ListPages(_Strict):
+    """List endpoints walked page by page (HTML fragments or pages)."""
+
+    url: str  # relative to base_url; "{page}" is the page number
+    first_page: int = 1
+    until_empty: bool = True  # stop at the first page that yields no new link
+
+
+class ApiList(_Strict):
+    url: str
+    method: Literal["GET", "POST"] = "POST"
+    body: dict[str, Any] = Field(default_factory=dict)
+    body_format: Literal["json", "form"] = "json"
+    page_key: str  # the body/query key of the page number
+    page_size_key: str | None = None
+    page_size: int = 100
+    first_page: int = 1
+    items: str  # path of the item list in the response
+    id: str  # path of the guide key inside one item
+    total: str | None = None  # path of the total count (entries, duplicates included)
+
+
+class ApiDetail(_Strict):
+    url: str  # "{id}" is the list item's key
+    requests: dict[str, str] = Field(default_factory=dict)  # more endpoints, name → url
+    status_path: str | None = None  # e.g. errCode / code
+    status_ok: list[Any] = Field(default_factory=lambda: [0, "0"])
+    message_path: str | None = None
+    not_found_messages: list[str] = Field(default_factory=list)
+    require: str | None = None  # a path that must be non-null for a guide
+
+
+class LinkSpec(_Strict):
+    path: str  # the attachment object, relative to the item
+    url: str | None = None  # path of its URL inside the object
+    url_template: str | None = None  # or a template over the object's keys
+    name: str | None = None
+
+
+class ItemsSpec(_Strict):
+    items: str
+    unique: str | None = None
+    children: str | None = None
+    fields: dict[str, Any]
+    blank_form: LinkSpec | None = None
+    sample_form: LinkSpec | None = None
+
+
+class RecordMap(_Strict):
+    root: str | None = None
+    fields: dict[str, Any]
+    result_sample: LinkSpec | None = None
+    materials: ItemsSpec | None = None
+    steps: ItemsSpec | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+    placeholders_equal_key: bool = False
+
+
+class ApiSpec(_Strict):
+    list: ApiList
+    detail: ApiDetail
+    page_url: str  # the record url: "{base}" and "{id}"
+    record: RecordMap
+
+
+class Profile(_Strict):
+    name: str
+    title: str
+    family: Literal["html", "api", "js"]
+    verified_live: bool = False
+    note: str = ""
+    base_url: str | None = None  # None: given at run time (fixture portals)
+    start_paths: list[str] = Field(default_factory=list)
+    list_pages: ListPages | None = None
+    link_regex: str | None = None  # links hidden in scripts: onclick="bszn('…')"
+    link_template: str | None = None  # "{0}" is the regex group
+    follow_links: bool = True
+    wait_for: str | None = None  # JS family: CSS selector present once rendered
+    encoding: str | None = None
+    min_fields: int = 5
+    api: ApiSpec | None = None
+
+
+def _profile_dir():
+    return resources.files("guideaudit.crawler").joinpath("profiles")
+
+
+def profile_names() -> list[str]:
+    return sorted(p.name[:-5] for p in _profile_dir().iterdir() if p.name.endswith(".yaml"))
+
+
+def _validate(data: Any, source: str) -> Profile:
+    if not isinstance(data, dict):
+        raise ProfileError(f"{source}：应为 YAML 映射（键: 值）")
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise ProfileError(f"{source}：字段 {loc}：{first['msg']}") from None
+    if profile.family == "api" and profile.api is None:
+        raise ProfileError(f"{source}：family 为 api 的配置需要 api 段")
+    if profile.family != "api" and not (profile.start_paths or profile.list_pages):
+        raise ProfileError(f"{source}：需要 start_paths 或 list_pages")
+    return profile
+
+
+def load_profile_file(path: str | Path) -> Profile:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as err:
+        raise ProfileError(f"{path}：无法读取：{err.strerror}") from None
+    except yaml.YAMLError as err:
+        raise ProfileError(f"{path}：不是合法的 YAML：{err}") from None
+    return _validate(data, str(path))
+
+
+@lru_cache(maxsize=64)
+def load_profile(name_or_path: str) -> Profile:
+    """A bundled profile by name (fixture-html, guangdong, …) or a YAML file path."""
+    if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
+        return load_profile_file(name_or_path)
+    resource = _profile_dir().joinpath(f"{name_or_path}.yaml")
+    if not resource.is_file():
+        raise ProfileError(f"没有名为 {name_or_path} 的门户配置；可用：{', '.join(profile_names())}")
+    return _validate(yaml.safe_load(resource.read_text("utf-8")), f"profiles/{name_or_path}.yaml")

@@ -1,0 +1,177 @@
+"""Verify every 空表 / 样表 / 结果样本 link of a guide item and fill its FormLink.
+
+Runs first (ITEM_PIPELINES order 100), so the sweep's check pipeline sees the results.
+Requests go through Scrapy's own downloader (engine.download_async): robots.txt, retries,
+AutoThrottle and per-domain concurrency apply exactly as for pages.
+
+Per link: HEAD (declared status, type and size: a file declared larger than
+ATTACHMENT_MAXSIZE is not downloaded), then GET streamed and stopped at ATTACHMENT_MAXSIZE
+bytes; the kind comes from the bytes (crawler/sniff.py), the sha256 from the bytes received.
+429/5xx are retried by RetryMiddleware; still failing, the link gets error "unavailable"
+(the portal was down: not a broken form). Each distinct URL is fetched once per crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+
+from ..sniff import sniff_kind
+
+logger = logging.getLogger(__name__)
+
+META_FLAG = "guideaudit_attachment"
+HEAD_REFUSED = (405, 501)
+RESULT_KEYS = ("status", "content_type", "bytes", "kind", "sha256", "error")
+
+
+def form_links(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every FormLink dict of a record (as dumped to JSON) that has a URL."""
+    links = []
+    for material in record.get("materials") or []:
+        for key in ("blank_form", "sample_form"):
+            link = material.get(key)
+            if link and link.get("url"):
+                links.append(link)
+    sample = record.get("result_sample")
+    if sample and sample.get("url"):
+        links.append(sample)
+    return links
+
+
+def _error_name(exc: BaseException) -> str:
+    if isinstance(exc, (TimeoutError, TCPTimedOutError, asyncio.TimeoutError)):
+        return "timeout"
+    if isinstance(exc, DNSLookupError):
+        return "dns"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(exc, IgnoreRequest):
+        # robots.txt forbids it (or another middleware dropped it): not the guide's fault.
+        return "forbidden_by_robots" if "robots" in str(exc).lower() else "ignored"
+    name = type(exc).__name__.lower()
+    if "ssl" in name or "tls" in name:
+        return "tls"
+    return "connection"
+
+
+class AttachmentPipeline:
+    def __init__(self, crawler: Any, maxsize: int, timeout: float) -> None:
+        self.crawler = crawler
+        self.maxsize = maxsize
+        self.timeout = timeout
+        self._cache: dict[str, asyncio.Future] = {}
+        self._received: dict[int, int] = {}
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> AttachmentPipeline:
+        settings = crawler.settings
+        if not settings.getbool("ATTACHMENT_CHECK_ENABLED", True):
+            raise NotConfigured("ATTACHMENT_CHECK_ENABLED is off")
+        pipe = cls(crawler, settings.getint("ATTACHMENT_MAXSIZE", 20 * 1024 * 1024),
+                   settings.getfloat("ATTACHMENT_TIMEOUT", 30))
+        crawler.signals.connect(pipe._bytes_received, signal=signals.bytes_received)
+        return pipe
+
+    def _bytes_received(self, data: bytes, request: Request, spider: Any = None) -> None:
+        if not request.meta.get(META_FLAG) or request.method != "GET":
+            return
+        key = id(request)
+        total = self._received.get(key, 0) + len(data)
+        self._received[key] = total
+        if total > self.maxsize:
+            # Keep what arrived (for sniffing); the result is marked too_large.
+            raise StopDownload(fail=False)
+
+    async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if not isinstance(item, dict) or item.get("kind") != "guide":
+            return item
+        links = form_links(item.get("record") or {})
+        if not links:
+            return item
+        results = await asyncio.gather(*(self._result(link["url"]) for link in links))
+        for link, result in zip(links, results, strict=True):
+            link.update(result)
+        return item
+
+    def _result(self, url: str) -> asyncio.Future:
+        fut = self._cache.get(url)
+        if fut is None:
+            fut = asyncio.ensure_future(self._check(url))
+            self._cache[url] = fut
+            self.stats.inc_value("guideaudit/attachments/distinct")
+        return asyncio.shield(fut)
+
+    async def _download(self, request: Request) -> Any:
+        engine = self.crawler.engine
+        return await engine.download_async(request)
+
+    def _request(self, url: str, method: str) -> Request:
+        return Request(
+            url,
+            method=method,
+            meta={
+                META_FLAG: True,
+                "download_maxsize": 0,  # our own cap (StopDownload) applies instead
+                "download_timeout": self.timeout,
+                "handle_httpstatus_all": True,
+            },
+            dont_filter=True,
+        )
+
+    async def _check(self, url: str) -> dict[str, Any]:
+        result: dict[str, Any] = dict.fromkeys(RESULT_KEYS)
+        if not url.lower().startswith(("http://", "https://")):
+            result["error"] = "bad_url"
+            return result
+        try:
+            head = await self._download(self._request(url, "HEAD"))
+        except Exception as exc:  # a network error on HEAD: GET may still work
+            head = None
+            logger.debug("HEAD %s failed: %r", url, exc)
+        if head is not None and head.status < 300 and head.status not in HEAD_REFUSED:
+            declared = head.headers.get(b"Content-Length")
+            if declared and declared.isdigit() and int(declared) > self.maxsize:
+                result.update(status=head.status, bytes=None, error="too_large",
+                              content_type=_ctype(head))
+                return result
+        request = self._request(url, "GET")
+        try:
+            response = await self._download(request)
+        except Exception as exc:
+            result["error"] = _error_name(exc)
+            self.stats.inc_value(f"guideaudit/attachments/error/{result['error']}")
+            return result
+        finally:
+            self._received.pop(id(request), None)
+        body = response.body or b""
+        result["status"] = response.status
+        result["content_type"] = _ctype(response)
+        result["bytes"] = len(body)
+        result["kind"] = sniff_kind(body, url)
+        result["sha256"] = hashlib.sha256(body).hexdigest()
+        if "download_stopped" in (response.flags or []) or len(body) > self.maxsize:
+            result["error"] = "too_large"
+        elif response.status == 429 or response.status >= 500:
+            # Still failing after RetryMiddleware: the portal is unavailable, the form is not
+            # known to be broken.
+            result["error"] = "unavailable"
+        self.stats.inc_value(f"guideaudit/attachments/status/{response.status}")
+        return result
+
+
+def _ctype(response: Any) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None

@@ -1,0 +1,164 @@
+"""What every guideaudit spider shares: arguments, profile, items, fetch failures.
+
+Item contract with the sweep (keep it exactly):
+- ``{"kind": "guide", "record": GuideRecord.model_dump(mode="json"), "raw": {"url", "status",
+  "content_type", "encoding", "body": bytes}}`` for each guide page (raw = the page as fetched);
+- ``{"kind": "fetch_failure", "url", "status", "error", "referer"}`` for every page that could
+  not be fetched after retries: a failure of the sweep, never a guide defect.
+
+Arguments (``-a name=value`` on the command line, keywords from Python):
+``profile`` (a bundled name or a YAML path), ``url`` (a start URL; alone it means the generic
+spider), ``base_url`` (where a fixture/run-time portal lives), ``max_pages`` (requests for pages
+this crawl may make, attachments excluded), ``max_guides``, and for resuming a sweep
+``skip_urls`` (an iterable of guide URLs already fetched, from Python) or ``skip_urls_file``
+(a file with one URL per line): those guide pages are not requested again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from guideaudit.record import GuideRecord
+
+from ..profiles import Profile, load_profile
+
+logger = logging.getLogger(__name__)
+
+
+def _int_arg(value: Any, name: str) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"参数 {name} 应为正整数，实际为 {value!r}") from None
+    if number < 1:
+        raise ValueError(f"参数 {name} 应为正整数，实际为 {value!r}")
+    return number
+
+
+def _skip_set(skip_urls: Any, skip_urls_file: Any) -> set[str]:
+    urls: set[str] = set()
+    if isinstance(skip_urls, str):
+        skip_urls = [u for u in skip_urls.split(",") if u]
+    if skip_urls:
+        urls.update(str(u).strip() for u in skip_urls)
+    if skip_urls_file:
+        path = Path(skip_urls_file)
+        try:
+            urls.update(line.strip() for line in path.read_text("utf-8").splitlines() if line.strip())
+        except OSError as err:
+            raise ValueError(f"无法读取 skip_urls_file {path}：{err.strerror}") from None
+    return urls
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class GuideSpider(scrapy.Spider):
+    """Base of the three family spiders."""
+
+    family = "html"
+    default_profile: str | None = None
+
+    def __init__(
+        self,
+        profile: str | Profile | None = None,
+        url: str | None = None,
+        base_url: str | None = None,
+        max_pages: Any = None,
+        max_guides: Any = None,
+        skip_urls: Iterable[str] | str | None = None,
+        skip_urls_file: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        profile = profile or self.default_profile
+        self.profile: Profile | None = (
+            load_profile(profile) if isinstance(profile, str) else profile
+        )
+        if self.profile is not None and self.profile.family != self.family:
+            raise ValueError(
+                f"门户配置 {self.profile.name} 属于 {self.profile.family} 类，不能用 {self.name} 爬虫抓取"
+            )
+        base = base_url or (self.profile.base_url if self.profile else None) or (host_of(url) if url else None)
+        if not base:
+            raise ValueError("需要 url 或 base_url 参数（门户地址）")
+        self.base_url = base.rstrip("/")
+        self.start_url = url
+        self.portal_name = self.profile.name if self.profile else urlsplit(self.base_url).netloc
+        self.max_pages = _int_arg(max_pages, "max_pages")
+        self.max_guides = _int_arg(max_guides, "max_guides")
+        self.skip_urls = _skip_set(skip_urls, skip_urls_file)
+        self.pages_requested = 0
+        self.guides_yielded = 0
+
+    # -- limits ---------------------------------------------------------------------------
+    def _may_request(self) -> bool:
+        if self.max_guides is not None and self.guides_yielded >= self.max_guides:
+            return False
+        if self.max_pages is not None and self.pages_requested >= self.max_pages:
+            return False
+        self.pages_requested += 1
+        return True
+
+    def skipped(self, url: str) -> bool:
+        if url in self.skip_urls:
+            self.crawler.stats.inc_value("guideaudit/skipped_known")
+            return True
+        return False
+
+    # -- items ----------------------------------------------------------------------------
+    def guide_item(self, record: GuideRecord, response: Any, encoding: str | None) -> dict | None:
+        if self.max_guides is not None and self.guides_yielded >= self.max_guides:
+            return None
+        self.guides_yielded += 1
+        self.crawler.stats.inc_value("guideaudit/guides")
+        ctype = response.headers.get(b"Content-Type")
+        return {
+            "kind": "guide",
+            "record": record.model_dump(mode="json"),
+            "raw": {
+                "url": response.url,
+                "status": response.status,
+                "content_type": ctype.decode("latin-1") if ctype else None,
+                "encoding": encoding,
+                "body": bytes(response.body),
+            },
+        }
+
+    def on_error(self, failure: Any) -> Any:
+        request = failure.request
+        exc = failure.value
+        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
+            # robots.txt (or a limit) dropped it: politeness, not a failure of the portal.
+            self.crawler.stats.inc_value("guideaudit/ignored_requests")
+            logger.info("未抓取（robots.txt 或限制）：%s", request.url)
+            return
+        response = getattr(exc, "response", None)
+        status = response.status if response is not None else None
+        error = f"HTTP {status}" if isinstance(exc, HttpError) else (type(exc).__name__ + (f": {exc}" if str(exc) else ""))
+        referer = request.headers.get(b"Referer")
+        self.crawler.stats.inc_value("guideaudit/fetch_failures")
+        yield {
+            "kind": "fetch_failure",
+            "url": request.url,
+            "status": status,
+            "error": error[:300],
+            "referer": referer.decode("latin-1") if referer else None,
+        }

@@ -1,0 +1,138 @@
+"""The generic spider: server-rendered portals, no per-portal code.
+
+Given only a start URL it follows every link on the same host (list pages, pagers, guides),
+never leaves the host, lets Scrapy's dupefilter drop pages already seen, and yields a record
+for each page the generic extractor recognises as a guide (enough mapped labels, 事项名称
+among them). Attachment links (空表/样表 and document files) are verified by the attachment
+pipeline, not crawled as pages. A profile may add list endpoints walked page by page and a
+regex for links hidden in scripts (``onclick="bszn('…')"``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+
+from ..extract.page import MIN_GUIDE_FIELDS, extract_bytes
+from .base import GuideSpider, now_iso
+
+DOCUMENT_EXTENSIONS = frozenset(
+    "doc docx xls xlsx pdf wps et dps ofd zip rar 7z gz tar jpg jpeg png gif bmp tif tiff webp "
+    "mp3 mp4 avi ppt pptx txt csv xml json apk exe".split()
+)
+_DOWNLOAD_PATH = re.compile(r"/(?:download|downloadfile|attachment|attach)(?:[/?.]|$)", re.I)
+
+
+def looks_like_document(url: str) -> bool:
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    if "." in name and name.rsplit(".", 1)[-1].lower() in DOCUMENT_EXTENSIONS:
+        return True
+    return bool(_DOWNLOAD_PATH.search(path))
+
+
+class GuideHtmlSpider(GuideSpider):
+    name = "generic"
+    family = "html"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.netloc = urlsplit(self.base_url).netloc
+        profile = self.profile
+        if self.start_url:
+            self.start_urls = [self.start_url]
+        else:
+            self.start_urls = [urljoin(self.base_url + "/", p.lstrip("/")) for p in (profile.start_paths if profile else [])]
+        self.link_regex = re.compile(profile.link_regex) if profile and profile.link_regex else None
+        self.follow_links = profile.follow_links if profile else True
+        self.min_fields = profile.min_fields if profile else MIN_GUIDE_FIELDS
+        self.forced_encoding = profile.encoding if profile else None
+        self.seen_links: set[str] = set()  # to tell a list page with new links from a repeat
+
+    def request_meta(self) -> dict[str, Any]:
+        return {}
+
+    def page_request(self, url: str, **meta: Any) -> scrapy.Request | None:
+        if urlsplit(url).netloc != self.netloc or urlsplit(url).scheme not in ("http", "https"):
+            return None
+        if looks_like_document(url) or self.skipped(url) or not self._may_request():
+            return None
+        return scrapy.Request(
+            url, callback=self.parse_page, errback=self.on_error, meta={**self.request_meta(), **meta}
+        )
+
+    async def start(self):
+        for url in self.start_urls:
+            request = self.page_request(url)
+            if request is not None:
+                yield request
+        listing = self.profile.list_pages if self.profile else None
+        if listing is not None:
+            request = self._list_request(listing.first_page)
+            if request is not None:
+                yield request
+
+    def _list_request(self, page: int) -> scrapy.Request | None:
+        listing = self.profile.list_pages
+        url = urljoin(self.base_url + "/", listing.url.format(page=page).lstrip("/"))
+        request = self.page_request(url, list_page=page)
+        if request is not None:
+            request.dont_filter = True
+        return request
+
+    def parse_page(self, response: Any):
+        if not isinstance(response, TextResponse):
+            return
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if ctype and "html" not in ctype and "xml" not in ctype and "text/plain" not in ctype:
+            return
+        declared = None
+        if "charset=" in ctype:
+            declared = ctype.split("charset=", 1)[1].split(";")[0].strip()
+        result, encoding = extract_bytes(
+            response.body,
+            url=response.url,
+            declared_encoding=declared,
+            encoding=self.forced_encoding,
+            portal=self.portal_name,
+            fetched_at=now_iso(),
+            min_fields=self.min_fields,
+            collect_links=self.follow_links,
+        )
+        if result.record is not None:
+            item = self.guide_item(result.record, response, encoding)
+            if item is not None:
+                yield item
+        new_links = 0
+        if self.follow_links:
+            for link in result.links:
+                if link in result.form_urls:
+                    continue
+                if link in self.seen_links:
+                    continue
+                self.seen_links.add(link)
+                request = self.page_request(link)
+                if request is not None:
+                    new_links += 1
+                    yield request
+        if self.link_regex is not None:
+            template = self.profile.link_template or "{0}"
+            text = response.text
+            for found in self.link_regex.finditer(text):
+                link = urljoin(response.url, template.format(*found.groups() or [found.group(0)]))
+                if link in self.seen_links:
+                    continue
+                self.seen_links.add(link)
+                request = self.page_request(link)
+                if request is not None:
+                    new_links += 1
+                    yield request
+        page = response.meta.get("list_page")
+        if page is not None and (new_links or not self.profile.list_pages.until_empty):
+            request = self._list_request(page + 1)
+            if request is not None:
+                yield request
