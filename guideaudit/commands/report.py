@@ -1,0 +1,101 @@
+"""`guideaudit report`: defect lists, scorecards and the HTML report from a stored sweep."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "生成报告：缺陷清单（xlsx/csv）、评分表（xlsx）和 HTML 报告，均取自已存储的抓取结果"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sweep", type=int, metavar="N", help="抓取批次（默认：最近一次完成的抓取）")
+    parser.add_argument("--scheme", metavar="ID", help="评分方案（默认：anda-2020 中由指南得出的部分）；guideaudit schemes list 列出全部")
+    parser.add_argument("--metrics", nargs="+", default=[], metavar="FILE", help="其他指标数据（csv/xlsx，长表：unit,indicator,value[,period][,note]）")
+    parser.add_argument("--aliases", metavar="FILE", help="别名表：被考核单位,实施主体名称[,单位类型]")
+    parser.add_argument("--unit-type", metavar="T", help="只评某一类单位（方案有多类单位时）")
+    parser.add_argument("--allow-missing", action="store_true", help="缺数据的适用指标按 0 分计并标记，而不是报错")
+    parser.add_argument("--out", required=True, metavar="DIR", help="输出目录（不存在则创建）")
+    parser.add_argument("--db", metavar="URL", help="数据库地址（默认：本机默认数据库）")
+    parser.add_argument("--quiet", action="store_true", help="不显示进度")
+
+
+class _RichProgress:
+    def __init__(self, progress) -> None:
+        self.p = progress
+        self.task = None
+
+    def start(self, label: str, total: int | None = None) -> None:
+        if self.task is not None:
+            task = self.p.tasks[-1]
+            self.p.update(self.task, completed=task.total or task.completed)
+        self.task = self.p.add_task(label, total=total or 1)
+
+    def advance(self, n: int = 1) -> None:
+        if self.task is not None:
+            self.p.advance(self.task, n)
+
+    def done(self) -> None:
+        if self.task is not None:
+            task = self.p.tasks[-1]
+            self.p.update(self.task, completed=task.total or task.completed)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from guideaudit.cli import UsageError
+    from guideaudit.reports.build import ScoreOptions, build_report
+    from guideaudit.schemes import SchemeError
+    from guideaudit.store import Store, StoreError
+
+    try:
+        store = Store(args.db)
+    except StoreError as err:
+        raise UsageError(str(err)) from None
+    try:
+        try:
+            sweep = store.resolve_sweep(args.sweep)
+        except StoreError as err:
+            raise UsageError(str(err)) from None
+        if sweep is None:
+            raise UsageError(
+                f"数据库 {store.display_url} 中还没有完成的抓取；先运行 guideaudit sweep 或 guideaudit demo"
+            )
+        if sweep.status != "complete":
+            print(f"注意：第 {sweep.id} 次抓取状态为 {sweep.status}，报告只包含已抓取的指南。", file=sys.stderr)
+        for path in [*args.metrics, *([args.aliases] if args.aliases else [])]:
+            if not Path(path).is_file():
+                raise UsageError(f"{path}：文件不存在")
+        options = ScoreOptions(args.scheme, tuple(args.metrics), args.aliases, args.unit_type, args.allow_missing)
+        console = Console(stderr=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, disable=args.quiet, transient=False) as bar:
+            progress = _RichProgress(bar)
+            try:
+                built = build_report(store, sweep, Path(args.out), options, progress)
+            except SchemeError as err:
+                raise UsageError(str(err)) from None
+            progress.done()
+    finally:
+        store.close()
+    d = built.defects
+    total = d.total
+    rate = total.pass_rate()
+    print(
+        f"第 {sweep.id} 次抓取（{sweep.portal}）：指南 {total.guides} 个，问题 {len(d.rows)} 条"
+        f"（已排除误报 {d.dismissed} 条），要素合格率 {'—' if rate is None else f'{rate * 100:.1f}%'}。"
+    )
+    print(f"评分：{built.scoring.scheme.name}，{len(built.cards)} 个单位。")
+    if built.scoring.note:
+        print(built.scoring.note)
+    for w in built.scoring.warnings[:5]:
+        print(f"提示：{w}", file=sys.stderr)
+    print("已生成：")
+    for path in built.files:
+        print(f"  {path}")
+    print(f"数据库：{store.display_url}")
+    print(f"复核：在 {built.files[0].name} 的「状态」列填写 确认/误报/已整改 后运行 guideaudit review import {built.files[0]}")
+    return 0

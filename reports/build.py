@@ -1,0 +1,118 @@
+"""Everything `guideaudit report` writes, from one stored sweep: 缺陷清单.xlsx/.csv, 评分.xlsx and
+报告.html. Reads the store only; checks are never re-run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guideaudit.reports.csv import write_defect_csv
+from guideaudit.reports.defects import DefectList, collect, sweep_label
+from guideaudit.reports.html import TrendPoint, build_context, write_html
+from guideaudit.reports.scorebook import write_score_workbook
+from guideaudit.reports.scorecard import Scorecard, build_scorecards
+from guideaudit.reports.scoring import Scoring, score_sweep
+from guideaudit.reports.xlsx import write_defect_workbook
+
+from guideaudit.store import Store, Sweep
+
+DEFECTS_XLSX = "缺陷清单.xlsx"
+DEFECTS_CSV = "缺陷清单.csv"
+SCORES_XLSX = "评分.xlsx"
+REPORT_HTML = "报告.html"
+TREND_SWEEPS = 8
+
+
+@dataclass
+class ScoreOptions:
+    scheme: str | None = None
+    metrics: tuple[str, ...] = ()
+    aliases: str | None = None
+    unit_type: str | None = None
+    allow_missing: bool = False
+
+
+@dataclass
+class Built:
+    out: Path
+    files: list[Path]
+    defects: DefectList
+    cards: list[Scorecard]
+    scoring: Scoring
+    trend: list[TrendPoint] = field(default_factory=list)
+
+
+class Progress:
+    """What the build reports as it goes; the command backs it with a rich progress bar."""
+
+    def start(self, label: str, total: int | None = None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+def _scored(store: Store, sweep: Sweep, options: ScoreOptions) -> Scoring:
+    return score_sweep(
+        store, sweep, options.scheme, options.metrics, options.aliases, options.unit_type, options.allow_missing
+    )
+
+
+def trend_sweeps(store: Store, sweep: Sweep, limit: int = TREND_SWEEPS) -> list[Sweep]:
+    """Complete sweeps of the same portal up to this one, oldest first, at most ``limit``."""
+    earlier = [s for s in store.list_sweeps(sweep.portal, "complete") if s.id < sweep.id]
+    return [*earlier[-(limit - 1) :], sweep] if limit > 1 else [sweep]
+
+
+def build_report(
+    store: Store,
+    sweep: Sweep,
+    out: Path,
+    options: ScoreOptions | None = None,
+    progress: Progress | None = None,
+    trend_limit: int = TREND_SWEEPS,
+) -> Built:
+    options = options or ScoreOptions()
+    progress = progress or Progress()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def step(label: str, total: int | None = None) -> Callable[..., None]:
+        progress.start(label, total)
+        return progress.advance
+
+    advance = step(f"读取第 {sweep.id} 次抓取的检查结果", store.guide_count(sweep.id))
+    defects = collect(store, sweep, on_guide=advance)
+    step("计算评分")
+    scoring = _scored(store, sweep, options)
+    advance()
+    cards = build_scorecards(
+        scoring.result, defects, lambda u: scoring.agencies_of(u, list(defects.units)), scoring.figure_units()
+    )
+
+    trend: list[TrendPoint] = []
+    history = trend_sweeps(store, sweep, trend_limit)
+    if len(history) > 1:
+        advance = step("汇总历次抓取（趋势）", len(history))
+        for past in history:
+            if past.id == sweep.id:
+                past_defects, past_scoring = defects, scoring
+            else:
+                past_defects = collect(store, past)
+                try:
+                    past_scoring = _scored(store, past, options)
+                except Exception:  # an older sweep that cannot be scored still shows its rates
+                    past_scoring = None
+            totals = {u.unit: u.total for u in past_scoring.result.units} if past_scoring else {}
+            whole = past_defects.total
+            trend.append(TrendPoint(past.id, sweep_label(past, past.id), whole.pass_rate(), whole.defects, totals))
+            advance()
+
+    files = [out / DEFECTS_XLSX, out / DEFECTS_CSV, out / SCORES_XLSX, out / REPORT_HTML]
+    advance = step("写入缺陷清单", len(defects.rows))
+    write_defect_workbook(files[0], defects, store.display_url, on_row=advance)
+    write_defect_csv(files[1], defects)
+    step("写入评分表和报告")
+    write_score_workbook(files[2], cards, scoring, sweep)
+    write_html(files[3], build_context(defects, cards, scoring, trend))
+    advance()
+    return Built(out, files, defects, cards, scoring, trend)

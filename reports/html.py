@@ -1,0 +1,160 @@
+"""报告.html: one self-contained page (inline CSS and SVG, no script, no network) rendered with
+Jinja2 autoescaping from stored results only."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from guideaudit.checks.elements import ELEMENTS
+from guideaudit.reports import charts
+from guideaudit.reports.defects import DefectList
+from guideaudit.reports.scorecard import Scorecard
+
+from guideaudit import __version__
+
+TEMPLATES = Path(__file__).parent / "templates"
+TRAIL_CAP = 40  # guides listed under one indicator's lost points; the rest are in the xlsx
+CLIP = 400  # characters of quoted evidence shown in the page
+
+
+@dataclass
+class TrendPoint:
+    sweep_id: int
+    label: str
+    pass_rate: float | None
+    defects: int
+    totals: dict[str, Decimal] = field(default_factory=dict)  # unit → total score
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "—"
+    text = f"{Decimal(str(value)):.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _clip(text: str | None, limit: int = CLIP) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 字，已截断）"
+
+
+def environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every template, whatever its extension: crawled text is hostile
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(pct=_pct, num=_num, clip=_clip)
+    return env
+
+
+def element_rows(defects: DefectList) -> list[dict]:
+    total = defects.total
+    return [
+        {
+            "code": code,
+            "name": name,
+            "passed": total.passed.get(code, 0),
+            "applicable": total.applicable.get(code, 0),
+            "rate": total.pass_rate(code),
+            "defects": total.by_element.get(code, 0),
+        }
+        for code, name in ELEMENTS.items()
+    ]
+
+
+def build_context(
+    defects: DefectList,
+    cards: list[Scorecard],
+    scoring: Any,
+    trend: list[TrendPoint],
+    title: str = "办事指南合规审计报告",
+) -> dict:
+    total = defects.total
+    elements = element_rows(defects)
+    totals = [float(c.total) for c in cards]
+    full = float(scoring.full) if scoring is not None else 100.0
+    result = scoring.result if scoring is not None else None
+    context = {
+        "title": title,
+        "generated_at": f"{datetime.now():%Y-%m-%d %H:%M}",
+        "tool_version": __version__,
+        "sweep": defects.sweep,
+        "scheme": {
+            "id": getattr(result, "scheme", "—"),
+            "name": getattr(scoring.scheme, "name", "—") if scoring else "—",
+            "version": getattr(result, "scheme_version", "—"),
+            "engine_version": getattr(result, "engine_version", "—"),
+            "note": scoring.note if scoring else "",
+        },
+        "warnings": list(scoring.warnings) if scoring else [],
+        "overview": {
+            "units": len(cards),
+            "guides": total.guides,
+            "defects": total.defects,
+            "pass_rate": total.pass_rate(),
+            "defect_free": (total.guides - total.guides_with_errors) / total.guides if total.guides else None,
+            "dismissed": defects.dismissed,
+        },
+        "cards": cards,
+        "elements": elements,
+        "element_chart": charts.rate_bars(
+            [(f"{e['code']} {e['name']}", e["rate"]) for e in elements], "各要素合格率"
+        ),
+        "score_chart": charts.histogram(totals, "单位得分分布", top=full),
+        "dist": {
+            "max": max(totals, default=None),
+            "min": min(totals, default=None),
+            "mean": statistics.fmean(totals) if totals else None,
+            "median": statistics.median(totals) if totals else None,
+            "full": full,
+        },
+        "trail_cap": TRAIL_CAP,
+        "trend": _trend_context(trend, cards, full) if len(trend) > 1 else None,
+    }
+    return context
+
+
+def _trend_context(trend: list[TrendPoint], cards: list[Scorecard], full: float) -> dict:
+    labels = [p.label for p in trend]
+    units = [c.unit for c in cards]
+    rate_chart = charts.trend_lines(
+        labels,
+        [("要素合格率", [None if p.pass_rate is None else p.pass_rate * 100 for p in trend])],
+        "要素合格率趋势",
+        top=100,
+        unit="%",
+    )
+    # A chart of every unit would be unreadable past a dozen: plot the top and bottom ranked.
+    shown = units if len(units) <= 8 else units[:4] + units[-4:]
+    score_chart = charts.trend_lines(
+        labels,
+        [(u, [float(p.totals[u]) if u in p.totals else None for p in trend]) for u in shown],
+        "单位得分趋势",
+        top=full,
+        unit="分",
+    )
+    return {
+        "sweeps": [{"label": p.label, "pass_rate": p.pass_rate, "defects": p.defects} for p in trend],
+        "units": [(u, [p.totals.get(u) for p in trend]) for u in units],
+        "rate_chart": rate_chart,
+        "score_chart": score_chart,
+    }
+
+
+def write_html(path: Path, context: dict) -> None:
+    html = environment().get_template("report.html.j2").render(**context)
+    Path(path).write_text(html, encoding="utf-8")
