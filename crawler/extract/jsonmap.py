@@ -7,7 +7,8 @@ element). A field spec is one of:
 - ``{template: "{A.X}({A.Y})", when: A.X}``: the template filled, applied only when the
   ``when`` value is neither null nor "";
 - ``{join: "list[*].name", sep: "\\n"}``: the non-empty values joined;
-- a list of the above: the first that applies (a path applies when its value is not null).
+- a list of the above: the first that applies (a path applies when its value is neither null
+  nor "", except the last alternative, which always stands).
 
 A path starting with ``@`` is read from the whole document, not from the record root.
 """
@@ -75,9 +76,9 @@ class Mapper:
         if (
             self.spec.placeholders_equal_key
             and isinstance(value, str)
-            and value == re.split(r"[.\]]", path.rstrip("]"))[-1].split("[")[0]
+            and value.startswith(re.split(r"[.\]]", path.rstrip("]"))[-1].split("[")[0])
         ):
-            return _MISSING  # a hand-edited placeholder equal to its key: absent
+            return _MISSING  # a hand-edited placeholder (the key's own name): absent
         return value
 
     def value(self, spec: Any, scope: Any = None) -> Any:
@@ -86,7 +87,8 @@ class Mapper:
             last = n == len(alternatives) - 1
             if isinstance(alt, str):
                 got = _scalar(self.get(alt, scope))
-                if got is not None or last:
+                # An earlier alternative gives way when null or empty; the last one stands.
+                if last or got not in (None, ""):
                     return got
             elif isinstance(alt, dict) and "template" in alt:
                 when = alt.get("when")

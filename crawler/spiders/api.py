@@ -31,6 +31,25 @@ def _json(response: Any) -> Any:
         return _MISSING
 
 
+def not_a_guide(spec: Any, data: Any) -> str | None:
+    """Why a detail response is not a guide (None when it is one). ``spec``: ApiDetail."""
+    if data is _MISSING:
+        return "响应不是 JSON"
+    if spec.status_path:
+        status = resolve(data, spec.status_path)
+        if status is not _MISSING and status not in spec.status_ok:
+            return f"{spec.status_path}={status}"
+    if spec.message_path:
+        msg = resolve(data, spec.message_path)
+        if isinstance(msg, str) and msg.strip() in spec.not_found_messages:
+            return msg.strip()
+    if spec.require:
+        got = resolve(data, spec.require)
+        if got is _MISSING or got in (None, "", [], {}):
+            return f"{spec.require} 为空"
+    return None
+
+
 class GuideApiSpider(GuideSpider):
     name = "api"
     family = "api"
@@ -122,27 +141,9 @@ class GuideApiSpider(GuideSpider):
             cb_kwargs={"gid": gid, "page_url": page_url},
         )
 
-    def _not_a_guide(self, data: Any) -> str | None:
-        spec = self.api.detail
-        if data is _MISSING:
-            return "响应不是 JSON"
-        if spec.status_path:
-            status = resolve(data, spec.status_path)
-            if status is not _MISSING and status not in spec.status_ok:
-                return f"{spec.status_path}={status}"
-        if spec.message_path:
-            msg = resolve(data, spec.message_path)
-            if isinstance(msg, str) and msg.strip() in spec.not_found_messages:
-                return msg.strip()
-        if spec.require:
-            got = resolve(data, spec.require)
-            if got is _MISSING or got in (None, "", [], {}):
-                return f"{spec.require} 为空"
-        return None
-
     def parse_detail(self, response: Any, gid: str, page_url: str):
         data = _json(response)
-        why = self._not_a_guide(data)
+        why = not_a_guide(self.api.detail, data)
         if why:
             self.crawler.stats.inc_value("guideaudit/not_a_guide")
             logger.info("不是办事指南（%s）：%s", why, response.url)

@@ -34,6 +34,15 @@ class GuideJsSpider(GuideHtmlSpider):
             "PLAYWRIGHT_ABORT_REQUEST", "guideaudit.crawler.spiders.js.abort_heavy", priority="spider"
         )
 
+    def page_request(self, url: str, **meta: Any) -> Any:
+        request = super().page_request(url, **meta)
+        if request is not None and "list_page" in meta:
+            # List endpoints (often HTML fragments) have no guide selector to wait for.
+            from scrapy_playwright.page import PageMethod
+
+            request.meta["playwright_page_methods"] = [PageMethod("wait_for_load_state", "networkidle")]
+        return request
+
     def request_meta(self) -> dict[str, Any]:
         from scrapy_playwright.page import PageMethod
 
