@@ -20,7 +20,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +29,7 @@ from urllib.parse import urlsplit
 from guideaudit.crawler.lock import PortalLock, lock_path, pid_alive
 
 from guideaudit.paths import logs_dir
-from guideaudit.store import Store, StoreError
+from guideaudit.store import Store
 from guideaudit.store.store import Sweep
 
 logger = logging.getLogger(__name__)
@@ -66,9 +65,9 @@ class SweepOptions:
 
 @dataclass
 class Target:
-    """One crawler of the sweep: a spider and its arguments."""
+    """One crawler of the sweep: a spider (name or class) and its arguments."""
 
-    spider: str
+    spider: object
     kwargs: dict
     start_url: str | None
 
@@ -273,16 +272,16 @@ def _merged_counts(store: Store, sweep_id: int, state, base: dict) -> dict:
     return counts
 
 
-def _finish(store: Store, sweep: Sweep, state, reasons: dict[str, str], base: dict, targets) -> SweepOutcome:
+def _finish(store: Store, sweep: Sweep, state, reasons: dict[int, str], base: dict, targets) -> SweepOutcome:
     counts = _merged_counts(store, sweep.id, state, base)
-    missing = [t.spider for t in targets if t.spider not in reasons]
-    stopped = {name: r for name, r in reasons.items() if r not in COMPLETE_REASONS}
+    missing = len(reasons) < len(targets)  # a crawler that never closed: the reactor was killed
+    stopped = sorted({r for r in reasons.values() if r not in COMPLETE_REASONS})
     if state.errors:
         status, code, error = "failed", EXIT_FAILED, "；".join(state.errors[:3])
-    elif "shutdown" in stopped.values() or missing:
+    elif "shutdown" in stopped or missing:
         status, code, error = "incomplete", EXIT_INTERRUPTED, "抓取被中断（SIGINT/SIGTERM）"
     elif stopped:
-        why = "，".join(f"{n}: {r}" for n, r in stopped.items())
+        why = "，".join(stopped)
         status, code, error = "incomplete", EXIT_FAILED, f"抓取提前停止（{why}）"
     elif counts["guides"] == 0:
         status, code = "failed", EXIT_FAILED
@@ -313,6 +312,8 @@ def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets
         settings.set("GUIDEAUDIT_MAX_GUIDES", options.max_guides, priority="cmdline")
     settings.set("LOG_FILE", str(log_path), priority="cmdline")
     settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+    # Scrapy's remote-control extension runs Python sent over HTTP: never in a sweep.
+    settings.set("REMOTE_CONTROL_ENABLED", False, priority="cmdline")
     settings.setdict(options.overrides, priority="cmdline")
     return settings
 
@@ -327,7 +328,7 @@ def _crawl(store: Store, sweep_id: int, options: SweepOptions, targets: list[Tar
     # Until Scrapy installs its own handlers, SIGTERM must end up as an interrupt too.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        process = CrawlerProcess(settings, install_root_handler=True)
+        process = CrawlerProcess(settings)
         for target in targets:
             process.crawl(target.spider, **target.kwargs)
         logger.info("sweep %s: %d crawler(s): %s", sweep_id, len(targets), [t.spider for t in targets])
@@ -353,11 +354,7 @@ def summary_lines(sweep: Sweep) -> list[str]:
     if sweep.error:
         lines.append(f"  说明：{sweep.error}")
     if sweep.status == "incomplete":
-        lines.append(f"  续抓：guideaudit sweep --resume {sweep.id}" + ("" if True else ""))
+        lines.append(f"  续抓：guideaudit sweep --resume {sweep.id}")
     return lines
 
 
-__all__ = [
-    "SweepOptions", "SweepOutcome", "SweepInputError", "Target", "run_sweep", "parse_overrides",
-    "portal_key", "reap_dead_sweeps", "summary_lines", "StoreError", "sys",
-]

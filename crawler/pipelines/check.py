@@ -64,7 +64,7 @@ class CheckPipeline:
     failure of the sweep (kind "fetch_failure" with the reason), never a silent loss.
     """
 
-    def process_item(self, item, spider):
+    def process_item(self, item):
         if not isinstance(item, dict) or item.get("kind") != "guide":
             return item
         raw = item.get("raw") or {}

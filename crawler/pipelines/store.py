@@ -11,13 +11,15 @@ counts, one writer lock.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, threads
 
 from guideaudit.store import GuideEntry, Store
@@ -27,6 +29,10 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 FLUSH_SECONDS = 5.0
 COUNT_KEYS = ("pages", "guides", "defects", "fetch_failures", "attachments", "check_errors")
+# Request meta flag of the attachment pipeline's downloads (not pages of the portal).
+ATTACHMENT_META = "guideaudit_attachment"
+# Failures the check pipeline reports: not fetch failures (see pipelines/check.py).
+CHECK_ERROR_PREFIXES = ("检查程序出错", "记录无效")
 
 
 @dataclass
@@ -36,7 +42,9 @@ class SweepState:
     sweep_id: int
     store: Store
     counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in COUNT_KEYS})
-    close_reasons: dict[str, str] = field(default_factory=dict)
+    close_reasons: dict[int, str] = field(default_factory=dict)  # id(crawler) -> reason
+    crawlers: list = field(default_factory=list)
+    accepted: int = 0  # guides taken for storing (for --max-guides)
     errors: list[str] = field(default_factory=list)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -69,12 +77,13 @@ def count_attachments(entry: GuideEntry) -> int:
 
 
 class StorePipeline:
-    def __init__(self, crawler, state: SweepState):
+    def __init__(self, crawler, state: SweepState, max_guides: int | None = None):
         self.crawler = crawler
         self.state = state
+        self.max_guides = max_guides
         self.buffer: list[GuideEntry] = []
         self.last_flush = time.monotonic()
-        self.in_flight: defer.Deferred | None = None
+        self._writing: asyncio.Lock | None = None
         self.failed = False
 
     @classmethod
@@ -83,7 +92,8 @@ class StorePipeline:
         if not sweep_id:
             raise NotConfigured("not part of a sweep (GUIDEAUDIT_SWEEP_ID unset)")
         state = get_state(sweep_id, crawler.settings.get("GUIDEAUDIT_DB_URL"))
-        pipe = cls(crawler, state)
+        state.crawlers.append(crawler)
+        pipe = cls(crawler, state, crawler.settings.getint("GUIDEAUDIT_MAX_GUIDES") or None)
         crawler.signals.connect(pipe.response_received, signal=signals.response_received)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -92,33 +102,40 @@ class StorePipeline:
 
     def response_received(self, response, request, spider):
         # Attachment checks also pass through the engine; pages are what the spider parses.
-        if request.meta.get("guideaudit_attachment") or request.meta.get("attachment"):
+        if request.meta.get(ATTACHMENT_META):
             return
         self.state.add("pages")
 
     def spider_closed(self, spider, reason):
-        self.state.close_reasons[spider.name] = reason
+        self.state.close_reasons[id(self.crawler)] = reason
 
     # --- items -----------------------------------------------------------------------------
 
-    def process_item(self, item, spider):
+    async def process_item(self, item):
         if self.failed or not isinstance(item, dict):
             return item
         kind = item.get("kind")
         if kind == "fetch_failure":
-            return self._failure(item)
+            await self._failure(item)
+            return item
         entry = item.get("entry")
         if kind != "guide" or entry is None:
             return item
+        if self.max_guides is not None:
+            if self.state.accepted >= self.max_guides:
+                raise DropItem("--max-guides reached")
+            self.state.accepted += 1
+            if self.state.accepted == self.max_guides:
+                self._stop_all("max_guides")
         self.buffer.append(entry)
         if len(self.buffer) >= BATCH_SIZE or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
-            return self._flush().addCallback(lambda _: item)
+            await self._flush()
         return item
 
-    def _failure(self, item: dict):
+    async def _failure(self, item: dict) -> None:
         state = self.state
         error = str(item.get("error") or "")[:2000]
-        state.add("check_errors" if error.startswith(("检查程序出错", "记录无效")) else "fetch_failures")
+        state.add("check_errors" if error.startswith(CHECK_ERROR_PREFIXES) else "fetch_failures")
 
         def write():
             with state.write_lock:
@@ -127,55 +144,60 @@ class StorePipeline:
                     (str(item["referer"])[:2000] if item.get("referer") else None),
                 )
 
-        d = threads.deferToThread(write)
-        d.addErrback(self._store_error)
-        return d.addCallback(lambda _: item)
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(write))
+        except Exception as err:
+            self._store_error(err)
 
-    def _flush(self) -> defer.Deferred:
-        """Hand the buffer to the writer thread; waits for the batch before it (back-pressure)."""
+    async def _flush(self) -> None:
+        """Save the buffer in the writer thread; one batch at a time (back-pressure)."""
         batch, self.buffer = self.buffer, []
         self.last_flush = time.monotonic()
-        previous = self.in_flight or defer.succeed(None)
+        if not batch:
+            return
+        if self._writing is None:
+            self._writing = asyncio.Lock()
+        async with self._writing:
+            if self.failed:
+                return
+            try:
+                await maybe_deferred_to_future(threads.deferToThread(self._save, batch))
+            except Exception as err:
+                self._store_error(err)
+                return
         state = self.state
-
-        def write(_):
-            if not batch or self.failed:
-                return None
-            return threads.deferToThread(self._save, batch)
-
-        def saved(_):
-            if batch and not self.failed:
-                state.add("guides", len(batch))
-                state.add("defects", sum(len(e.defects) for e in batch))
-                state.add("attachments", sum(count_attachments(e) for e in batch))
-                logger.info("stored %d guides (sweep %d, %d so far)", len(batch), state.sweep_id, state.counts["guides"])
-
-        current = previous.addCallback(write)
-        current.addCallback(saved)
-        current.addErrback(self._store_error)
-        self.in_flight = current
-        # The caller waits on a fresh deferred so later callbacks do not see its item.
-        waiter = defer.Deferred()
-        current.addBoth(lambda r: (waiter.callback(None), r)[1])
-        return waiter
+        logger.info("stored %d guides (sweep %d, %d so far)", len(batch), state.sweep_id, state.counts["guides"])
 
     def _save(self, batch: list[GuideEntry]) -> None:
         state = self.state
         with state.write_lock:
             state.store.save_guides(state.sweep_id, batch)
+            state.add("guides", len(batch))
+            state.add("defects", sum(len(e.defects) for e in batch))
+            state.add("attachments", sum(count_attachments(e) for e in batch))
             state.store.update_counts(state.sweep_id, dict(state.counts))
 
-    def _store_error(self, failure):
+    def _store_error(self, err: BaseException) -> None:
         self.failed = True
-        message = f"写入数据库失败：{failure.getErrorMessage()}"
-        logger.error("%s", message, exc_info=failure.value)
-        self.state.errors.append(message)
-        engine = self.crawler.engine
-        if engine is not None and engine.running:
-            spider = getattr(engine, "spider", None)
-            if spider is not None:
-                self.crawler.engine.close_spider(spider, "store_error")
-        return None
+        message = f"写入数据库失败：{type(err).__name__}: {err}"
+        logger.error("%s", message, exc_info=err)
+        self.state.errors.append(message[:1000])
+        self._stop_all("store_error")
 
-    def close_spider(self, spider):
-        return self._flush()
+    def _stop_all(self, reason: str) -> None:
+        """Close every crawler of the sweep (soon, not from inside the item being processed)."""
+        from twisted.internet import reactor
+
+        for crawler in self.state.crawlers:
+            engine = crawler.engine
+            if engine is None or engine.spider is None:
+                continue
+
+            def close(engine=engine):
+                if engine.running and engine._slot is not None and engine._slot.closing is None:
+                    defer.ensureDeferred(engine.close_spider_async(reason=reason))
+
+            reactor.callLater(0, close)
+
+    async def close_spider(self):
+        await self._flush()
