@@ -33,6 +33,7 @@ from guideaudit.cli import UsageError
 
 PRECISION = 40  # digits; shares like 20/13 stay exact far past the 2 decimals we round to
 MAX_LISTED = 15
+NA_TOLERANCE = Decimal("1e-20")  # equal shares (20/13) leave a remainder far below a cent
 
 
 @dataclass
@@ -460,11 +461,11 @@ class _Scorer:
             root = self._group(unit, utype, self.s.root, combo, evs)
             factor = Decimal(1)
             na_note = ""
-            if root.applicable and self.s.not_applicable != "none" and self.s.aggregate == "sum" and root.full < self.s.full and root.full > 0:
+            if root.applicable and self.s.not_applicable != "none" and self.s.aggregate == "sum" and self.s.full - root.full > NA_TOLERANCE and root.full > 0:
                 factor = self.s.full / root.full
                 if self.s.not_applicable == "redistribute":
                     na_note = f"不适用指标的分值按比例分摊至其余指标（适用满分 {fmt_num(root.full)} → {fmt_num(self.s.full)}）"
-                    for nid, ev in evs.items():
+                    for ev in evs.values():
                         if ev.applicable:
                             ev.points *= factor
                             ev.full *= factor

@@ -6,7 +6,7 @@ names the file, the line, the indicator and what was expected.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from guideaudit.schemes.model import (
 from guideaudit.schemes.rules import KINDS, RuleParamError, rule_inputs
 
 SCHEME_DIR = Path(__file__).resolve().parent
+TOLERANCE = Decimal("1e-20")  # shares like 20/13 are not exact in any finite precision
 
 
 class SchemeError(ValueError):
@@ -140,7 +141,7 @@ class _Reader:
 NODE_KEYS = {
     "id", "name", "full", "weight", "share", "rule", "source", "children", "aggregate", "cap",
     "floor", "penalty", "applies_when", "applies_to", "unit", "label", "note", "seq", "lead",
-    "points_note", "method_note",
+    "points_note", "method_note", "deadline",
 }
 SCHEME_KEYS = {
     "id", "name", "version", "source", "full", "unit_types", "units", "indicators", "aggregate",
@@ -206,7 +207,7 @@ def _node(r: _Reader, raw: Any, seen: set[str], scheme_full: Decimal, conditions
     node.unit = r.text(raw, "unit", ident, required=False)
     node.label = r.text(raw, "label", ident, required=False)
     node.note = r.text(raw, "note", ident, required=False)
-    for key in ("seq", "lead", "points_note", "method_note"):
+    for key in ("seq", "lead", "points_note", "method_note", "deadline"):
         if key in raw:
             node.meta[key] = raw[key]
     node.cap = bool(raw.get("cap", False))
@@ -240,6 +241,16 @@ def _node(r: _Reader, raw: Any, seen: set[str], scheme_full: Decimal, conditions
     return node
 
 
+def _bottom_up(node: Node) -> Decimal | None:
+    """A group without full takes the sum of its children when they all have one."""
+    if node.is_leaf:
+        return node.full
+    fulls = [_bottom_up(c) for c in node.children if not c.penalty]
+    if node.full is None and node.aggregate == "sum" and all(f is not None for f in fulls):
+        node.full = sum(fulls, Decimal(0))
+    return node.full
+
+
 def _resolve_fulls(r: _Reader, node: Node, holder_full: Decimal | None) -> None:
     """Fill fulls given by share and check that children add up to their group."""
     if node.is_leaf:
@@ -264,7 +275,7 @@ def _resolve_fulls(r: _Reader, node: Node, holder_full: Decimal | None) -> None:
     total = sum((c.full for c in base), Decimal(0))
     if node.full is None:
         node.full = total
-    elif total != node.full and not (node.cap and total > node.full):
+    elif abs(total - node.full) > TOLERANCE and not (node.cap and total > node.full):
         raise SchemeError(
             r.path, node.line, node.id,
             f"子指标满分之和为 {total.normalize()}，与分组满分 {node.full.normalize()} 不符（若原文如此且封顶，请写 cap: true）",
@@ -342,6 +353,12 @@ def _grades(r: _Reader, raw: Any, holder: LDict) -> Grades | None:
 
 
 def load_scheme_file(path: str | Path) -> Scheme:
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return _load(path)
+
+
+def _load(path: str | Path) -> Scheme:
     path = Path(path)
     if not path.is_file():
         raise SchemeError(str(path), None, None, "方案文件不存在")
@@ -395,6 +412,8 @@ def load_scheme_file(path: str | Path) -> Scheme:
     if root.aggregate not in ("sum", "mean_scaled"):
         r.fail(data, "aggregate", None, f"aggregate 应为 sum 或 mean_scaled，实际为 {root.aggregate!r}")
     root.children = [_node(r, n, seen, full, set(conditions), unit_types, whole) for n in indicators]
+    for top in root.children:
+        _bottom_up(top)
     _resolve_fulls(r, root, full)
     na = r.text(data, "not_applicable", None, required=False, default="none")
     if na not in ("redistribute", "rescale", "none"):
