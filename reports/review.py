@@ -81,6 +81,8 @@ def _read_meta(book, path: Path) -> tuple[int | None, dict[str, str]]:
 
 def plan_import(store: Store, path: Path) -> ImportPlan:
     """Read and validate a reviewed defect list; raise ReviewFileError listing every problem."""
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
@@ -90,7 +92,7 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
         raise ReviewFileError(path, ["文件不存在"])
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as err:
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as err:
         raise ReviewFileError(path, [f"无法作为 xlsx 打开（{type(err).__name__}）；请保存为 Excel 工作簿 .xlsx"]) from None
     try:
         sweep_id, unit_sheets = _read_meta(book, path)
@@ -174,6 +176,9 @@ def _shown_reviews(store: Store, sweep_id: int) -> dict[str, tuple[str, str]]:
     shown: dict[str, tuple[str, str]] = {}
     for guide in store.guides(sweep_id):
         for d in guide.defects:
+            if d.dismissed:  # off the list, and the file still says 误报: nothing new
+                shown[d.defect_id] = ("误报", d.review_comment or "")
+                continue
             status, comment, _ = review_cells(d)
             if status:
                 shown[d.defect_id] = (status, comment)
