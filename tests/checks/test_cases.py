@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from guideaudit.checks import RULES, CheckSettings, check_guide
+
 from guideaudit.record import parse_record
 
 CASES_DIR = Path(__file__).parent / "cases"

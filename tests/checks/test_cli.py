@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from guideaudit.checks import ELEMENTS
+
 from guideaudit.cli import main
 
 BASE = yaml.safe_load((Path(__file__).parent / "cases" / "_base.yaml").read_text(encoding="utf-8"))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from guideaudit.checks import check_guide
 from guideaudit.checks.indicators import INDICATORS, compute_indicators, compute_overall
+
 from guideaudit.record import parse_record
 
 

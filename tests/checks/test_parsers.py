@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from guideaudit.checks.parse.address import parse_address
 from guideaudit.checks.parse.common import to_number
 from guideaudit.checks.parse.counts import parse_count, parse_visits
@@ -16,6 +13,8 @@ from guideaudit.checks.parse.phones import parse_phones
 from guideaudit.checks.parse.timelimit import parse_limit
 from guideaudit.checks.parse.workdays import add_workdays, to_workdays, workdays_in
 from guideaudit.checks.parse.yesno import parse_yes_no
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 PORTAL_TEXT = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(

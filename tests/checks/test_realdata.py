@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from guideaudit.checks import CheckSettings, check_guide
 from guideaudit.checks.importers.gdzwfw_2021 import UNCAPTURED_ELEMENTS, UNCAPTURED_RULES, load
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from guideaudit.checks import ELEMENTS, CheckSettings, GuideResult, check_guide, load_settings
 from guideaudit.checks.result import Defect
 from guideaudit.checks.settings import SettingsError
+
 from guideaudit.record import parse_record
 
 

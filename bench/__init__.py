@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench [NAME…]` runs every bench/<area>_bench.py (or those named)."""
