@@ -93,9 +93,21 @@ def build_record(
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     forms: set[str] = set()
+    mapped_parents: dict[etree._Element, int] = {}
     for pair in parts.pairs:
-        if not pair.structural and scope is not None and not _inside(pair.element, scope):
-            continue  # free "标签：值" text outside the guide (a footer's 联系电话)
+        if pair.field:
+            parent = pair.element.getparent()
+            mapped_parents[parent] = mapped_parents.get(parent, 0) + 1
+    for pair in parts.pairs:
+        if (
+            not pair.structural
+            and scope is not None
+            and not _inside(pair.element, scope)
+            and mapped_parents.get(pair.element.getparent(), 0) < 2
+        ):
+            continue  # a lone "标签：值" line outside the guide (an unmarked footer's 联系电话)
+        if not pair.structural and not pair.field and mapped_parents.get(pair.element.getparent(), 0) < 2:
+            continue  # "注意：…" prose, not a field among fields
         for link_url, _ in pair.links:
             forms.add(link_url)
         if pair.field == "result_sample":
@@ -103,8 +115,8 @@ def build_record(
                 values["result_sample"] = _form(pair.links)
         elif pair.field:
             values.setdefault(pair.field, pair.value)
-        elif pair.label:
-            extra.setdefault(pair.label, pair.value)
+        elif pair.label.rstrip("：: "):
+            extra.setdefault(pair.label.rstrip("：: "), pair.value)
     # A section under a heading that names a field (<h3>受理条件</h3><div>…</div>).
     labels = default_labels()
     for title, text, _ in parts.headings:

@@ -23,7 +23,7 @@ CHROME_TAGS = frozenset({"header", "nav", "footer", "aside"})
 _CHROME_TOKEN = re.compile(
     r"^(?:footer|foot|ft|header|hd|nav|navbar|menu|breadcrumb|crumbs?|copyright|sidebar|"
     r"topbar|top-bar|site-header|site-footer|page-header|page-footer|bottom|links?)$"
-    r"|(?:^|[-_])(?:footer|copyright|navbar|breadcrumb)(?:[-_]|$)",
+    r"|(?:^|[-_])(?:footer|copyright|navbar|breadcrumb|bottom)(?:[-_]|$)",
     re.I,
 )
 _LABEL_CLASS = re.compile(r"(?:^|[-_])(?:name|label|lable|title|tit|key|th|item-name)(?:[-_]|$)", re.I)
@@ -303,7 +303,9 @@ def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> P
                 if tail:
                     value, value_el = tidy(el.tail or ""), el
                     links: list[tuple[str, str]] = []
-                elif nxt is not None and isinstance(nxt.tag, str) and not _starts_label(nxt, labels):
+                elif nxt is not None and isinstance(nxt.tag, str) and (
+                    text.endswith(("：", ":")) or not _starts_label(nxt, labels)
+                ):
                     value, value_el = element_text(nxt), nxt
                     links = links_of(nxt, base_url)
                 elif fld is not None and (nxt is None or _starts_label(nxt, labels)):
@@ -335,7 +337,9 @@ def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> P
         if found:
             label = found.group(1).strip()
             fld = labels.fields.field(label)
-            if fld is not None:
+            # Unmapped free-text labels are kept only if short and label-like; the page
+            # builder keeps them only among mapped lines (see build_record).
+            if fld is not None or (len(label) <= 12 and not re.search(r"[，,。；;、\s]", label)):
                 return Pair(label, found.group(2).strip(), fld, el, False, links_of(el, base_url))
     return None
 
