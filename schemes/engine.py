@@ -348,7 +348,7 @@ class _Scorer:
                 gv, _groups, _n = self._guide_value(unit, node.source.guide)
                 shown = fmt_value(gv, node.unit) if gv is not None else "无"
                 guide_note = f"，覆盖{self.guide.source}的指南计算值 {shown}"
-            suffix = f"（采用指标文件 {raw.origin} 的值{guide_note}）"
+            suffix = f"（采用指标文件 {raw.origin} 的值{guide_note}）" if guide_note else f"（数据：{raw.origin}）"
         elif node.source.guide and self.guide is not None:
             gv, groups, n = self._guide_value(unit, node.source.guide)
             gname = "+".join(node.source.guide)
@@ -466,9 +466,10 @@ class _Scorer:
                 if self.s.not_applicable == "redistribute":
                     na_note = f"不适用指标的分值按比例分摊至其余指标（适用满分 {fmt_num(root.full)} → {fmt_num(self.s.full)}）"
                     for ev in evs.values():
-                        if ev.applicable:
+                        if ev.applicable and ev.full:
                             ev.points *= factor
                             ev.full *= factor
+                            ev.explanation += f"；分摊后 {fmt_num(ev.points)}/{fmt_num(ev.full)} 分"
                 else:
                     na_note = f"适用指标满分 {fmt_num(root.full)}，得分折算为百分制：× {fmt_num(self.s.full)}/{fmt_num(root.full)}"
             base = root.points * factor if root.applicable else Decimal(0)

@@ -53,7 +53,9 @@ class FigureTypeError(ValueError):
 # ---------- formatting ----------
 
 
-def fmt_num(value: Decimal) -> str:
+def fmt_num(value: Decimal | float | int) -> str:
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
     text = format(round2(value).normalize(), "f")
     return "0" if text in ("-0", "") else text
 
