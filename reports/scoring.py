@@ -15,6 +15,7 @@ from typing import Any
 from guideaudit.store import Store, Sweep
 
 DEFAULT_SCHEME = "anda-2020"
+SCALE = Decimal(100)
 
 
 @dataclass
@@ -47,28 +48,55 @@ class Scoring:
         return Decimal(str(self.scheme.full))
 
 
-def guide_part(scheme: Any) -> Any:
+def _has_figure(groups: dict, names: tuple[str, ...]) -> bool:
+    """Every 实施主体 has a value for each of the named guide indicators."""
+    for indicators in groups.values():
+        for name in names:
+            found = indicators.get(name)
+            if found is None or getattr(found, "value", None) is None:
+                return False
+    return True
+
+
+def guide_part(scheme: Any, groups: dict | None = None) -> tuple[Any, list[str]]:
     """A copy of the scheme holding only the indicators fed by guide figures.
 
     Bonus, penalty, overrides and grade bands need figures a sweep does not have, so they go;
-    the total's full points become the sum of what is left (the seed's own weights)."""
+    every group's full points become the sum of what is left in it, and the whole is scaled to
+    100 keeping the seed's proportions.
+    """
     part = copy.deepcopy(scheme)
+    left_out: list[str] = []
 
     def keep(node) -> bool:
         if node.is_leaf:
-            return bool(node.source.guide)
+            if not node.source.guide:
+                return False
+            # The report must always score: an indicator some 实施主体 has no figure for (no
+            # guide of theirs states an online depth, say) is left out and named, not an error.
+            if groups is not None and not _has_figure(groups, tuple(node.source.guide)):
+                left_out.append(f"{node.id} {node.name}")
+                return False
+            node.source.when_no_guides = "not_applicable"
+            return True
         node.children = [c for c in node.children if keep(c)]
+        # A group keeps the points of what is left in it, so the seed's weights stand.
+        node.full = sum((Decimal(str(c.full or 0)) for c in node.children), Decimal(0))
         return bool(node.children)
 
     keep(part.root)
-    full = sum((Decimal(str(n.full or 0)) for n in part.root.children), Decimal(0))
-    part.root.full = full
-    part.full = full
+    # Scale to 100 (折算为百分制, as the seeds do for partial schemes), keeping the proportions.
+    if part.root.full:
+        factor = SCALE / part.root.full
+        for node in part.root.walk():
+            if node.full is not None:
+                node.full = node.full * factor
+    part.full = part.root.full = SCALE
     part.name = f"{scheme.name}（仅指南要素部分）"
     part.bonus = part.penalty = None
     part.overrides = []
     part.grades = None
-    return part
+    return part, left_out
 
 
 def score_sweep(
@@ -87,19 +115,23 @@ def score_sweep(
     from guideaudit.schemes.inputs import load_metrics
     from guideaudit.schemes.units import AliasTable, load_aliases
 
+    from guideaudit.cli import UsageError
+
     scheme = load_scheme(scheme_id or DEFAULT_SCHEME)
+    guide = from_pairs(checked_guides(store, sweep.id), f"sweep {sweep.id}", f"第 {sweep.id} 次抓取（{sweep.portal}）")
     note = ""
     if not scheme_id:
-        scheme = guide_part(scheme)
+        scheme, left_out = guide_part(scheme, dict(guide.groups))
+        if not scheme.leaves():
+            raise UsageError(f"方案 {DEFAULT_SCHEME} 中没有可由本次抓取的指南计算的指标；请用 --scheme 和 --metrics 指定")
         note = (
             f"未指定评分方案（--scheme），按 {DEFAULT_SCHEME} 中由办事指南检查得出的指标评分"
-            f"（满分 {_num(scheme.full)} 分，不含需另行提供数据的指标和等次）。"
+            f"（按原方案权重折算为百分制；不含需另行提供数据的指标，不评等次）。"
         )
-        if not scheme.leaves():
-            raise ValueError(f"方案 {DEFAULT_SCHEME} 中没有由办事指南得出的指标")
+        if left_out:
+            note += f"部分单位的指南没有相应数据、未计分的指标：{'、'.join(left_out)}。"
     figures = [fig for path in metrics for fig in load_metrics(path)]
     alias_table = load_aliases(aliases) if aliases else AliasTable()
-    guide = from_pairs(checked_guides(store, sweep.id), f"sweep {sweep.id}", f"第 {sweep.id} 次抓取（{sweep.portal}）")
     result = score(
         scheme,
         figures or None,
