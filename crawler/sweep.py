@@ -112,10 +112,30 @@ def _is_loopback(url: str | None) -> bool:
 
 
 def resolve_targets(options: SweepOptions, done_urls: set[str]) -> list[Target]:
-    """Spiders and arguments for the sweep's profiles (or the generic spider for --url)."""
-    from guideaudit.crawler import targets
+    """Spiders and arguments for the sweep's profiles (or the generic spider for --url).
 
-    return targets.targets_for(options, done_urls)
+    Inputs are validated here, before the reactor starts: a spider that fails to build inside
+    Scrapy would only show up in the log.
+    """
+    from guideaudit.crawler.profiles import ProfileError, load_profile
+    from guideaudit.crawler.targets import targets_for
+
+    for name in options.profiles:
+        try:
+            if load_profile(name).family == "js":
+                _require_browser()
+        except ProfileError as err:
+            raise SweepInputError(str(err)) from None
+    return targets_for(options, done_urls)
+
+
+def _require_browser() -> None:
+    from guideaudit.browser import BrowserNotFound, chromium_path
+
+    try:
+        chromium_path()
+    except BrowserNotFound as err:
+        raise SweepInputError(f"JS 类门户需要 Chromium：{err}") from None
 
 
 # --- the sweep ---------------------------------------------------------------------------------
