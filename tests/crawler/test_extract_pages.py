@@ -1,0 +1,99 @@
+"""Saved guide pages, one per layout, with the expected record beside each (city-scrapers style).
+
+The layout pages were rendered by the fixture portal (seed 2026) and saved with their ground-truth
+records; the hand-written pages pin footers, sections and free "标签：值" text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from guideaudit.crawler.extract import extract_bytes
+
+from guideaudit.record import FIELD_NAMES
+
+PAGES = Path(__file__).parent / "pages"
+LAYOUTS = sorted(p.name[: -len(".expected.json")] for p in PAGES.glob("*.expected.json"))
+
+
+def _extract(name: str, **kwargs):
+    body = (PAGES / name).read_bytes()
+    return extract_bytes(body, **kwargs)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_layout_page_gives_the_published_record_field_by_field(layout: str) -> None:
+    expected = json.loads((PAGES / f"{layout}.expected.json").read_text("utf-8"))
+    result, encoding = _extract(
+        f"{layout}.html", url=expected["url"], declared_encoding=expected["encoding"],
+        portal="fixture-html",
+    )
+    assert result.record is not None, result.reason
+    got = result.record.model_dump(mode="json")
+    want = expected["record"]
+    for name in FIELD_NAMES:
+        if name == "fetched_at":
+            continue
+        assert got[name] == want[name], f"{layout}: {name}"
+    assert encoding == expected["encoding"].replace("gbk", "gb18030")
+
+
+def test_six_layouts_are_covered() -> None:
+    assert set(LAYOUTS) == {"th", "tdlabel", "strong", "dl", "zjzw", "plabel-gbk"}
+
+
+def test_gbk_page_decodes_even_when_the_header_lies() -> None:
+    body = (PAGES / "plabel-gbk.html").read_bytes()
+    # The HTTP header claims UTF-8 and the <meta> is removed: the bytes must decide.
+    body = body.replace(b'<meta charset="gbk">', b"")
+    result, encoding = extract_bytes(body, url="http://127.0.0.1/x", declared_encoding="utf-8")
+    expected = json.loads((PAGES / "plabel-gbk.expected.json").read_text("utf-8"))["record"]
+    assert encoding in ("gb18030", "gbk", "gb2312")
+    assert result.record is not None
+    assert result.record.item_name == expected["item_name"]
+    assert result.record.location == expected["location"]
+
+
+def test_footer_phone_is_not_the_guides_consult() -> None:
+    result, _ = _extract("footer-phone.html", url="http://127.0.0.1/g/1")
+    record = result.record
+    assert record is not None
+    assert record.item_name == "不动产登记资料查询"
+    assert record.consult is None  # three footer/header phones on the page, none in the guide
+    assert "联系电话" not in record.extra
+    assert record.promised_limit == "即办"
+
+
+def test_sections_dl_and_free_text_pairs() -> None:
+    result, _ = _extract("sections.html", url="http://127.0.0.1/jiq/x")
+    r = result.record
+    assert r is not None
+    assert r.item_name == "户口迁移（市内）"
+    assert r.promised_limit == "5个工作日"  # 承诺办理时限
+    assert r.onsite_visits == "1次"  # 到现场办理的次数
+    assert r.consult == "0826-2345678"  # 咨询联系电话, not the footer's 0826-1111111
+    assert r.hours == "星期一至星期五\n上午 9:00-12:00\n下午 13:30-17:00"  # <br> → \n, spaces collapsed
+    assert r.complaint == ""  # label present, value empty
+    assert r.agency is None  # label absent
+    assert r.conditions == "1. 本市户籍居民；\n2. 有合法稳定住所。"  # a section under its heading
+    assert r.extra == {"服务对象": "自然人", "办事大厅位置图": "见附图"}
+    assert r.id == "11511602MB1234567X4000107006000"  # 实施编码 when no 业务办理项编码
+
+
+def test_list_page_is_not_a_guide() -> None:
+    result, _ = _extract("list.html", url="http://127.0.0.1/list")
+    assert result.record is None
+    assert "事项名称" in result.reason
+    assert "http://127.0.0.1/g/1.html" in extract_bytes(
+        (PAGES / "list.html").read_bytes(), url="http://127.0.0.1/list", collect_links=True
+    )[0].links
+
+
+def test_form_links_are_absolute_and_not_crawled_as_pages() -> None:
+    expected = json.loads((PAGES / "th.expected.json").read_text("utf-8"))
+    result, _ = _extract("th.html", url=expected["url"], collect_links=True)
+    forms = [m.blank_form.url for m in result.record.materials if m.blank_form]
+    assert forms and all(u.startswith("http://127.0.0.1:8765/files/") for u in forms)
+    assert set(forms) <= result.form_urls
