@@ -256,7 +256,7 @@ class _Scorer:
                 weighted += Decimal(str(ind.value)) * n
                 n_all += n
             if n_all == 0:
-                return None, "", 0
+                return None, "、".join(groups), 0
             total += weighted / n_all
             count = max(count, n_all)
         return total, "、".join(groups), count
