@@ -45,7 +45,7 @@ def rate_bars(items: Sequence[tuple[str, float | None]], title: str) -> Markup:
             continue
         w = max(0.0, min(1.0, rate)) * bar_w
         body.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="16" fill="{_colour(rate)}"/>')
-        body.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}">{_num(rate * 100)}%</text>')
+        body.append(f'<text x="{label_w + bar_w + 6}" y="{y + 15}">{rate * 100:.1f}%</text>')
     for tick in (0, 0.5, 1):
         x = label_w + tick * bar_w
         body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="6" y2="{height - 20}" stroke="{AXIS}" stroke-dasharray="2,3"/>')

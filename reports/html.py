@@ -42,6 +42,11 @@ def _num(value: Any) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _score(value: Any) -> str:
+    """A total as 通报 print it: always two decimals."""
+    return "—" if value is None else f"{Decimal(str(value)):.2f}"
+
+
 def _clip(text: str | None, limit: int = CLIP) -> str:
     text = text or ""
     return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 字，已截断）"
@@ -57,7 +62,7 @@ def environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, num=_num, clip=_clip)
+    env.filters.update(pct=_pct, num=_num, score=_score, clip=_clip)
     return env
 
 
@@ -110,6 +115,7 @@ def build_context(
             "dismissed": defects.dismissed,
         },
         "cards": cards,
+        "graded": any(c.grade for c in cards),
         "elements": elements,
         "element_chart": charts.rate_bars(
             [(f"{e['code']} {e['name']}", e["rate"]) for e in elements], "各要素合格率"
