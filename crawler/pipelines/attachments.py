@@ -161,7 +161,10 @@ class AttachmentPipeline:
         result["content_type"] = _ctype(response)
         result["bytes"] = len(body)
         result["kind"] = sniff_kind(body, url)
-        result["sha256"] = hashlib.sha256(body).hexdigest()
+        if 200 <= response.status < 300:
+            # Only a served file has an identity worth comparing (空表 = 样表); an error
+            # page's hash would only make unrelated broken links look alike.
+            result["sha256"] = hashlib.sha256(body).hexdigest()
         if "download_stopped" in (response.flags or []) or len(body) > self.maxsize:
             result["error"] = "too_large"
         elif response.status == 429 or response.status >= 500:

@@ -1,0 +1,52 @@
+"""Write every item to a JSON Lines file (setting GUIDEAUDIT_JSONL_OUT), for runs without the
+sweep's store: `scrapy crawl generic -a url=… -s GUIDEAUDIT_JSONL_OUT=guides.jsonl`.
+
+The raw page body is bytes: it is written as its length (``body_bytes``) unless
+GUIDEAUDIT_JSONL_BODY is on, then as base64 (``body_base64``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+
+class JsonLinesPipeline:
+    def __init__(self, path: str, keep_body: bool) -> None:
+        self.path = Path(path)
+        self.keep_body = keep_body
+        self._file = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> JsonLinesPipeline:
+        path = crawler.settings.get("GUIDEAUDIT_JSONL_OUT")
+        if not path:
+            raise NotConfigured("GUIDEAUDIT_JSONL_OUT not set")
+        return cls(path, crawler.settings.getbool("GUIDEAUDIT_JSONL_BODY", False))
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("a", encoding="utf-8")
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def process_item(self, item: Any, spider: Any = None) -> Any:
+        data = dict(item)
+        raw = data.get("raw")
+        if isinstance(raw, dict) and isinstance(raw.get("body"), (bytes, bytearray)):
+            raw = dict(raw)
+            body = raw.pop("body")
+            if self.keep_body:
+                raw["body_base64"] = base64.b64encode(body).decode("ascii")
+            else:
+                raw["body_bytes"] = len(body)
+            data["raw"] = raw
+        self._file.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self._file.flush()
+        return item
