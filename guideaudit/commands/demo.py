@@ -57,9 +57,15 @@ def defect_summary(store, sweep_id: int) -> tuple[Counter, Counter, int]:
 def run(args: argparse.Namespace) -> int:
     from guideaudit.checks.elements import ALL_CODES
     from guideaudit.cli import UsageError
-    from guideaudit.crawler.sweep import SweepInputError, SweepOptions, run_sweep, summary_lines
+    from guideaudit.crawler.sweep import (
+        SweepInputError,
+        SweepOptions,
+        open_store,
+        run_sweep,
+        summary_lines,
+    )
     from guideaudit.fixtures.portal import FixturePortal
-    from guideaudit.store import Store, StoreError
+    from guideaudit.store import StoreError
 
     if args.guides < 1:
         raise UsageError("--guides 应为正整数")
@@ -87,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     for line in summary_lines(sweep):
         say(line)
     try:
-        store = Store(args.db)
+        store = open_store(args.db)
     except StoreError as err:
         raise UsageError(str(err)) from None
     try:

@@ -116,11 +116,12 @@ def indicator_rows(store, sweep_id: int) -> Iterator[dict]:
 
 def run(args: argparse.Namespace) -> int:
     from guideaudit.cli import UsageError
+    from guideaudit.crawler.sweep import open_store
     from guideaudit.record import FIELD_NAMES
-    from guideaudit.store import Store, StoreError
+    from guideaudit.store import StoreError
 
     try:
-        store = Store(args.db)
+        store = open_store(args.db)
     except StoreError as err:
         raise UsageError(str(err)) from None
     try:

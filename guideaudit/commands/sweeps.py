@@ -21,10 +21,11 @@ def _when(value) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from guideaudit.cli import UsageError
-    from guideaudit.store import Store, StoreError
+    from guideaudit.crawler.sweep import open_store
+    from guideaudit.store import StoreError
 
     try:
-        store = Store(args.db)
+        store = open_store(args.db)
     except StoreError as err:
         raise UsageError(str(err)) from None
     try:

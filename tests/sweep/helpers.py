@@ -82,11 +82,23 @@ def compare_records(stored: dict[str, GuideRecord], truth: list[GuideRecord]) ->
 
 
 def defect_diff(stored: set[tuple[str, str]], seeded: set[tuple[str, str]], messages: dict) -> list[str]:
-    lines = []
-    for gid, rule in sorted(stored - seeded)[:30]:
-        lines.append(f"多报 {gid} {rule}: {messages.get((gid, rule), '')}")
-    for gid, rule in sorted(seeded - stored)[:30]:
-        lines.append(f"漏报 {gid} {rule}")
-    if lines:
-        lines.insert(0, f"多报 {len(stored - seeded)} 个，漏报 {len(seeded - stored)} 个")
+    """Extra and missing (guide, rule) pairs, summarised per rule, with a few examples each."""
+    from collections import Counter
+
+    extra, missing = stored - seeded, seeded - stored
+    if not extra and not missing:
+        return []
+    lines = [
+        f"多报 {len(extra)} 个：{dict(Counter(r for _, r in extra).most_common())}",
+        f"漏报 {len(missing)} 个：{dict(Counter(r for _, r in missing).most_common())}",
+    ]
+    shown: Counter = Counter()
+    for gid, rule in sorted(extra):
+        if shown[("+", rule)] < 3:
+            shown[("+", rule)] += 1
+            lines.append(f"  多报 {gid} {rule}: {messages.get((gid, rule), '')}")
+    for gid, rule in sorted(missing):
+        if shown[("-", rule)] < 3:
+            shown[("-", rule)] += 1
+            lines.append(f"  漏报 {gid} {rule}")
     return lines

@@ -18,6 +18,7 @@ from guideaudit.store import Store
 
 from .helpers import cli, compare_records, defect_diff
 
+
 @pytest.fixture(scope="module")
 def swept(portal, failing_guide, tmp_path_factory):
     home = tmp_path_factory.mktemp("sweep-home")
