@@ -89,6 +89,8 @@ def _targets(scheme: Scheme) -> _Targets:
         if multi:
             for name in multi:
                 add(name, name)
+            add(leaf.id, leaf.source.input)  # only to mark the whole indicator 不适用
+            add(leaf.name, leaf.source.input, unique_only=True)
         else:
             add(leaf.source.input, leaf.source.input)
             add(leaf.id, leaf.source.input)
@@ -321,6 +323,11 @@ class _Scorer:
         spec = KINDS[node.rule.kind]
         names = rule_inputs(node.rule)
         if names:  # multi-input rule: every input from the metrics file
+            whole = self._figure_for(unit, node.source.input, combo)
+            if whole is not None:
+                if whole.not_applicable:
+                    return _Eval(Decimal(0), Decimal(0), nominal, False, f"不适用（{whole.origin}）")
+                raise UsageError(f"{whole.origin}：指标 {node.id} 由多个输入计分，请分别填写：{'、'.join(names)}（整项只可写“不适用”）")
             figs: dict[str, Figure] = {}
             for name in names:
                 raw = self._figure_for(unit, name, combo)

@@ -30,6 +30,10 @@ SCHEME_DIR = Path(__file__).resolve().parent
 TOLERANCE = Decimal("1e-20")  # shares like 20/13 are not exact in any finite precision
 
 
+def _n(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 class SchemeError(ValueError):
     """A scheme file that breaks the format. str() is the Chinese message shown to the user."""
 
@@ -278,7 +282,7 @@ def _resolve_fulls(r: _Reader, node: Node, holder_full: Decimal | None) -> None:
     elif abs(total - node.full) > TOLERANCE and not (node.cap and total > node.full):
         raise SchemeError(
             r.path, node.line, node.id,
-            f"子指标满分之和为 {total.normalize()}，与分组满分 {node.full.normalize()} 不符（若原文如此且封顶，请写 cap: true）",
+            f"子指标满分之和为 {_n(total)}，与分组满分 {_n(node.full)} 不符（若原文如此且封顶，请写 cap: true）",
         )
 
 
@@ -295,7 +299,7 @@ def _weighted(r: _Reader, raw: Any, holder: LDict, key: str) -> list[Weighted]:
         out.append(Weighted(r.text(item, "id", None), r.number(item, "weight", None, required=True, min_value=Decimal(0)), r.strings(item, "aliases", None)))
     total = sum((w.weight for w in out), Decimal(0))
     if total != 1:
-        r.fail(holder, key, None, f"{key} 的权重之和应为 1（如 40% + 60%），实际为 {total.normalize()}")
+        r.fail(holder, key, None, f"{key} 的权重之和应为 1（如 40% + 60%），实际为 {_n(total)}")
     return out
 
 
