@@ -22,8 +22,11 @@ def norm(text: str | None) -> str:
     return _LABEL.sub("", clean(text))
 
 
+_NOT_WORD = re.compile(r"[\s\W_]+")
+
+
 def is_empty(text: str | None) -> bool:
-    return not re.sub(r"[\s\W_]+", "", norm(text))
+    return not _NOT_WORD.sub("", norm(text))
 
 
 _CN_NUM = re.compile(r"^[零〇一二两三四五六七八九十百千万]+$")

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from guideaudit.checks.parse.common import NUM, norm, to_number
 
+_LEAD = re.compile(r"^(?:不超过|最多|至多|共)")
+_TAIL = re.compile(r"\s*(?:次|趟)$")
 _VISITS = re.compile(NUM + r"\s*(?:次|趟)?")
 _COUNT = re.compile(r"^(?:原件|复印件|副本|正本)?\s*(" + NUM + r")\s*(?:份|张|套|本|页|个)?\s*(?:原件|复印件|副本|正本)?$")
 
@@ -21,7 +23,7 @@ def parse_visits(text: str | None) -> int | None:
         return 0
     if "最多跑一次" in value:
         return 1
-    value = re.sub(r"^(?:不超过|最多|至多|共)", "", value)
+    value = _LEAD.sub("", value)
     match = _VISITS.match(value)
     if not match:
         return None
@@ -29,7 +31,7 @@ def parse_visits(text: str | None) -> int | None:
     # "1次" or "0（全程网办）" are counts; "1-2次" or "若干" are not.
     if rest and not rest.startswith(("(", "（", "，", ",", "。", "；", ";")):
         return None
-    number = to_number(re.sub(r"\s*(?:次|趟)$", "", match.group(0)).strip())
+    number = to_number(_TAIL.sub("", match.group(0)).strip())
     if number is None or number < 0 or not float(number).is_integer():
         return None
     return int(number)

@@ -15,6 +15,7 @@ _EXTENSION = re.compile(r"(?:转|分机|分机号|ext\.?|EXT\.?|x)\s*\d{1,6}")
 # A run that may be one number: digits with spaces, dashes, brackets and a leading +86.
 _RUN = re.compile(r"(?:\+?86[\s-]*)?\(?\d[\d\s\-()]*\d|\d")
 _GROUPS = re.compile(r"\d+")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SHORT = re.compile(r"^(?:1[0-2]\d{1,3}|9[56]\d{3,4}|96\d{3,4})$")
 
 
@@ -28,6 +29,7 @@ class Phone:
 
 
 
+@lru_cache(maxsize=131072)
 def _valid_fixed(digits: str) -> bool:
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(digits, "CN"))
@@ -35,7 +37,14 @@ def _valid_fixed(digits: str) -> bool:
         return False
 
 
+# Service numbers phonenumbers' metadata lacks (中国邮政 11183 EMS, 11185 客服).
+_EXTRA_SHORT = frozenset({"11183", "11185"})
+
+
+@lru_cache(maxsize=4096)
 def _valid_short(digits: str) -> bool:
+    if digits in _EXTRA_SHORT:
+        return True
     if not _SHORT.match(digits):
         return False
     try:
@@ -52,7 +61,7 @@ def _interpret(raw: str) -> Phone | None:
     if joined.startswith("86") and len(joined) in (12, 13) and raw.lstrip("(（+ ").startswith("86"):
         # international form: "+86 20 87512631", "(8620) 81218888", "+86 138 0013 8000"
         national = joined[2:]
-        if re.match(r"^1[3-9]\d{9}$", national):
+        if _MOBILE.match(national):
             return Phone(raw, national, "mobile", True)
         if _valid_fixed("0" + national):
             return Phone(raw, "0" + national, "fixed", True)
@@ -67,7 +76,7 @@ def _interpret(raw: str) -> Phone | None:
     # Mobile numbers: 11 digits 1[3-9]…, also written 138-0000-0000.
     if first.startswith("1") and not first.startswith("10"):
         digits = joined if len(joined) == 11 else first
-        if len(digits) == 11 and re.match(r"^1[3-9]\d{9}$", digits):
+        if len(digits) == 11 and _MOBILE.match(digits):
             return Phone(raw, digits, "mobile", True)
         if len(digits) in (7, 8):
             return Phone(raw, digits, "local", False, "缺少区号")

@@ -92,3 +92,8 @@ def test_counts_and_flags() -> None:
     assert parse_depth("Ⅳ") == 4 and parse_depth("三级") == 3 and parse_depth("全程网办") == 4
     assert parse_yes_no("不支持") is False and parse_yes_no("是") is True and parse_yes_no("") is None
     assert to_number("二十") == 20 and to_number("十十") is None
+
+
+def test_post_office_service_numbers_are_short_numbers() -> None:
+    phone = parse_phones("020-11183-6")[0]
+    assert phone.valid and phone.kind == "short" and phone.number == "11183"
