@@ -85,11 +85,19 @@ def html_crawl(portal, tmp_path_factory):
     # A page that keeps failing (500 after every retry) is a fetch failure, not a guide defect.
     failing = truth[7]
     portal.set_failing(failing.id, 500)
+    # An attachment whose server keeps answering 503: "unavailable", never a broken form.
+    attachments = portal.attachment_truth()
+    down = next(m.blank_form.url for r in truth[20:] for m in r.materials or []
+                if m.blank_form and not attachments[m.blank_form.url]["flaky"]
+                and attachments[m.blank_form.url]["status"] == 200)
+    down_path = "/" + down.split("//", 1)[1].split("/", 1)[1]
+    portal.set_failing(down_path, 503)
     try:
         result = _crawl("fixture-html", portal, tmp, "--skip-urls-file", str(tmp / "skip.txt"))
     finally:
         portal.set_failing(failing.id, None)
-    result.update(skipped=skipped, failing=failing, private_hits=portal.hits("/private"),
+        portal.set_failing(down_path, None)
+    result.update(skipped=skipped, failing=failing, down=down, private_hits=portal.hits("/private"),
                   log_after=portal.request_log())
     return result
 
@@ -177,6 +185,9 @@ def test_attachments_verified_as_the_truth_says(portal, html_crawl, api_crawl) -
         if record.get("result_sample"):
             links.append(record["result_sample"])
         for link in links:
+            if link["url"] == html_crawl["down"]:
+                assert (link["status"], link["error"]) == (503, "unavailable")
+                continue
             want = truth[link["url"]]
             assert (link["status"], link["kind"], link["bytes"]) == (want["status"], want["kind"], want["bytes"]), link
             assert link["sha256"] == want["sha256"]
