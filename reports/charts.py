@@ -53,12 +53,27 @@ def rate_bars(items: Sequence[tuple[str, float | None]], title: str) -> Markup:
     return _svg(label_w + bar_w + 60, height, body, title)
 
 
-def histogram(values: Sequence[float], title: str, top: float = 100.0, bins: int = 10) -> Markup:
-    """Counts of scores in equal bins from 0 to ``top`` (the last bin includes ``top``)."""
+def axis_floor(values: Sequence[float], top: float) -> float:
+    """Where an axis starts: low enough to show every value with a margin, at a round number,
+    so that scores clustered near the top are not drawn as one flat line or one bar."""
+    if not values:
+        return 0.0
+    step = 10 ** max(0, len(str(int(top))) - 2)  # 10 for a 100-point scale
+    lo = (int(min(values)) // step) * step - step
+    return float(max(0, lo))
+
+
+def histogram(values: Sequence[float], title: str, top: float = 100.0) -> Markup:
+    """Counts of scores in equal bins from a round floor below the lowest score up to ``top``
+    (the last bin includes ``top``); bins of 2, 5 or 10 points by the spread."""
     top = max(top, max(values, default=0.0), 1e-9)
+    lo = axis_floor(values, top)
+    span = top - lo
+    width = next((w for w in (top / 50, top / 20) if span / w <= 12), top / 10)
+    bins = max(1, round(span / width))
     counts = [0] * bins
     for v in values:
-        counts[min(bins - 1, max(0, int(v / top * bins)))] += 1
+        counts[min(bins - 1, max(0, int((v - lo) / span * bins)))] += 1
     width, height, left, bottom = 640, 240, 40, 36
     plot_w, plot_h = width - left - 10, height - bottom - 14
     peak = max(counts, default=0) or 1
@@ -68,16 +83,16 @@ def histogram(values: Sequence[float], title: str, top: float = 100.0, bins: int
         h = n / peak * plot_h
         x = left + i * step
         y = height - bottom - h
-        lo, hi = top * i / bins, top * (i + 1) / bins
+        lo_i, hi_i = lo + span * i / bins, lo + span * (i + 1) / bins
         body.append(
             f'<rect x="{x + 2:.1f}" y="{y:.1f}" width="{step - 4:.1f}" height="{h:.1f}" fill="#3D6FB6">'
-            f"<title>{_num(lo)}–{_num(hi)} 分：{n} 个单位</title></rect>"
+            f"<title>{_num(lo_i)}–{_num(hi_i)} 分：{n} 个单位</title></rect>"
         )
         if n:
             body.append(f'<text x="{x + step / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{n}</text>')
         body.append(
             f'<text x="{x + step / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="{AXIS}" font-size="10">'
-            f"{_num(lo)}–{_num(hi)}</text>"
+            f"{_num(lo_i)}–{_num(hi_i)}</text>"
         )
     body.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle" fill="{AXIS}">得分区间（分）</text>')
     body.append(f'<text x="4" y="14" fill="{AXIS}">单位数</text>')
@@ -98,14 +113,17 @@ def trend_lines(
     n = len(labels)
     xs = [left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2) for i in range(n)]
 
+    lo = axis_floor([v for _, values in series for v in values if v is not None], top)
+
     def y_of(v: float) -> float:
-        return height - bottom - max(0.0, min(v, top)) / top * plot_h
+        return height - bottom - (max(lo, min(v, top)) - lo) / (top - lo) * plot_h
 
     body = []
     for tick in (0, 0.25, 0.5, 0.75, 1):
-        y = y_of(top * tick)
+        mark = lo + (top - lo) * tick
+        y = y_of(mark)
         body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#E3E6EB"/>')
-        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{AXIS}" font-size="10">{_num(top * tick)}{escape(unit)}</text>')
+        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{AXIS}" font-size="10">{_num(mark)}{escape(unit)}</text>')
     for x, label in zip(xs, labels, strict=True):
         body.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" text-anchor="middle" fill="{AXIS}" font-size="10">{escape(label)}</text>')
     for k, (name, values) in enumerate(series):

@@ -156,6 +156,7 @@ def _trend_context(trend: list[TrendPoint], cards: list[Scorecard], full: float)
     return {
         "sweeps": [{"label": p.label, "pass_rate": p.pass_rate, "defects": p.defects} for p in trend],
         "units": [(u, [p.totals.get(u) for p in trend]) for u in units],
+        "score_caption": "各单位得分" if len(shown) == len(units) else "本次排名前 4 位和后 4 位单位的得分（全部单位见下表）",
         "rate_chart": rate_chart,
         "score_chart": score_chart,
     }
