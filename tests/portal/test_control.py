@@ -54,6 +54,7 @@ def test_mutate_set_failing_and_hits(process):
         fetch(p.base_url + "/robots.txt")
         assert p.hits("/robots.txt") == before + 1
         assert p.hits("/__admin") == 0
+        assert p.hit_counts("/robots.txt") == {"/robots.txt": before + 1}
         assert any(path == entry[1] for entry in p.request_log())
         # Admin endpoints refuse a caller without the token.
         assert fetch(p.base_url + "/__admin/hits?prefix=/").status == 403
