@@ -5,10 +5,10 @@ This is the code both the spiders and ``guideaudit extract`` run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import lxml.html
 from lxml import etree
 
 from guideaudit.record import FormLink, GuideRecord, Material, Step
@@ -32,8 +32,15 @@ class PageResult:
     links: list[str] = field(default_factory=list)  # every <a href> of the page, absolute
 
 
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]{0,200}\?>")
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
 def parse_html(text: str) -> etree._Element:
-    return lxml.html.document_fromstring(text[:MAX_PAGE_CHARS] or "<html></html>")
+    # Plain lxml elements (not lxml.html's classes): no per-element class lookup on a hot path.
+    text = _XML_DECL.sub("", text[:MAX_PAGE_CHARS], count=1)  # lxml refuses it on str input
+    root = etree.fromstring(text if text.strip() else "<html></html>", _PARSER)
+    return root if root is not None else etree.fromstring("<html></html>", _PARSER)
 
 
 def _form(links: list[tuple[str, str]]) -> FormLink | None:

@@ -56,6 +56,18 @@ class PageParts:
     headings: list[tuple[str, str, etree._Element]]  # (heading text, section text, heading)
 
 
+# Text of elements already read during one find_parts() call: cells are read several times
+# (label test, header test, value). Keys keep their proxies alive, so ids are never reused.
+_TEXT_CACHE: dict[etree._Element, str] = {}
+
+
+def _t(el: etree._Element) -> str:
+    text = _TEXT_CACHE.get(el)
+    if text is None:
+        text = _TEXT_CACHE[el] = element_text(el)
+    return text
+
+
 def _classes(el: etree._Element) -> list[str]:
     return ((el.get("class") or "") + " " + (el.get("id") or "")).split()
 
@@ -95,14 +107,14 @@ def links_of(el: etree._Element, base_url: str | None) -> list[tuple[str, str]]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
             continue
-        found.append((urljoin(base_url or "", href), element_text(a)))
+        found.append((urljoin(base_url or "", href), _t(a)))
     return found
 
 
 def _is_label_cell(cell: etree._Element, labels: LabelTable) -> bool:
     if cell.find(".//table") is not None:
         return False
-    text = element_text(cell)
+    text = _t(cell)
     key = normalise_label(text)
     if not key or len(key) > MAX_LABEL_CHARS or "\n" in text:
         return False
@@ -112,7 +124,7 @@ def _is_label_cell(cell: etree._Element, labels: LabelTable) -> bool:
 
 
 def _short(cell: etree._Element) -> bool:
-    text = element_text(cell)
+    text = _t(cell)
     key = normalise_label(text)
     return bool(key) and len(key) <= MAX_LABEL_CHARS and "\n" not in text and cell.find(".//table") is None
 
@@ -133,12 +145,14 @@ def _owner_table(el: etree._Element) -> etree._Element | None:
     return None
 
 
-def _header_map(cells: list[etree._Element], table: LabelTable) -> dict[int, str] | None:
+def _header_map(cells: list[etree._Element], table: LabelTable, first: bool = False) -> dict[int, str] | None:
+    if not cells or not (first or any(c.tag == "th" for c in cells)):
+        return None
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):
         if cell.find(".//table") is not None:
             return None
-        text = element_text(cell)
+        text = _t(cell)
         fld = table.field(text)
         if fld is None and re.search(r"(空表|样表|表格|附件|下载)", text):
             fld = "forms"
@@ -163,13 +177,21 @@ def _item_rows(
             if i >= len(cells):
                 continue
             # An empty cell under a column is an absent value (the column is always printed).
-            row.cells[name] = element_text(cells[i]) or None
+            row.cells[name] = _t(cells[i]) or None
             row.links[name] = links_of(cells[i], base_url)
         out.append(row)
     return out
 
 
 def find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> PageParts:
+    _TEXT_CACHE.clear()
+    try:
+        return _find_parts(root, labels, base_url)
+    finally:
+        _TEXT_CACHE.clear()
+
+
+def _find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> PageParts:
     pairs: list[Pair] = []
     materials: list[list[Row]] = []
     steps: list[list[Row]] = []
@@ -184,15 +206,15 @@ def find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> Pa
         # A table whose rows start with known labels is a label/value table: its other short
         # first-column cells are labels too (they go to extra when unmapped).
         label_table = any(
-            (c := _cells(tr)) and len(c) >= 2 and labels.fields.field(element_text(c[0]))
+            (c := _cells(tr)) and len(c) >= 2 and labels.fields.field(_t(c[0]))
             for tr in rows
         )
         i = 0
         while i < len(rows):
             tr = rows[i]
             cells = _cells(tr)
-            mat = _header_map(cells, labels.materials)
-            stp = None if mat else _header_map(cells, labels.steps)
+            mat = _header_map(cells, labels.materials, i == 0)
+            stp = None if mat else _header_map(cells, labels.steps, i == 0)
             if mat or stp:
                 body = []
                 j = i + 1
@@ -218,11 +240,11 @@ def find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> Pa
                     and cells[k + 1].find(".//table") is None
                 ):
                     value_cell = cells[k + 1]
-                    label = element_text(cell)
+                    label = _t(cell)
                     pairs.append(
                         Pair(
                             label,
-                            element_text(value_cell),
+                            _t(value_cell),
                             labels.fields.field(label),
                             value_cell,
                             True,
@@ -247,8 +269,8 @@ def find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> Pa
             elif child.tag == "dd" and groups:
                 groups[-1][1].append(child)
         for dt, dds in groups:
-            label = element_text(dt)
-            value = "\n".join(element_text(dd) for dd in dds)
+            label = _t(dt)
+            value = "\n".join(_t(dd) for dd in dds)
             links = [link for dd in dds for link in links_of(dd, base_url)]
             pairs.append(Pair(label, value, labels.fields.field(label), dds[0] if dds else dt, True, links))
         mark(dl)
@@ -259,7 +281,7 @@ def find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> Pa
         if not isinstance(el.tag, str) or el in used:
             continue
         if el.tag in HEADINGS:
-            headings.append((element_text(el), "", el))
+            headings.append((_t(el), "", el))
             mark(el)
             continue
         if el.tag in ("table", "tr", "td", "th", "tbody", "thead", "html", "body", "dl"):
@@ -306,7 +328,7 @@ def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> P
                 elif nxt is not None and isinstance(nxt.tag, str) and (
                     text.endswith(("：", ":")) or not _starts_label(nxt, labels)
                 ):
-                    value, value_el = element_text(nxt), nxt
+                    value, value_el = _t(nxt), nxt
                     links = links_of(nxt, base_url)
                 elif fld is not None and (nxt is None or _starts_label(nxt, labels)):
                     value, value_el, links = "", el, []
@@ -332,7 +354,7 @@ def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> P
     if el.tag in ("p", "li", "div", "span"):
         if children and any(c.tag not in ("br", "a", "span", "font", "em", "i", "b", "strong") for c in children):
             return None
-        full = element_text(el)
+        full = _t(el)
         found = _COLON_LABEL.match(full)
         if found:
             label = found.group(1).strip()
@@ -345,7 +367,7 @@ def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> P
 
 
 def _starts_label(el: etree._Element, labels: Labels) -> bool:
-    text = element_text(el)
+    text = _t(el)
     return bool(text) and len(normalise_label(text)) <= MAX_LABEL_CHARS and (
         labels.fields.field(text) is not None
     ) and el.tag in INLINE_LABEL_TAGS
@@ -355,6 +377,6 @@ def _text_after_lead(el: etree._Element) -> str:
     saved = el.text
     el.text = None
     try:
-        return element_text(el)
+        return element_text(el)  # uncached: the lead text is hidden for this read
     finally:
         el.text = saved

@@ -97,3 +97,12 @@ def test_form_links_are_absolute_and_not_crawled_as_pages() -> None:
     forms = [m.blank_form.url for m in result.record.materials if m.blank_form]
     assert forms and all(u.startswith("http://127.0.0.1:8765/files/") for u in forms)
     assert set(forms) <= result.form_urls
+
+
+def test_xhtml_declaration_and_garbage_do_not_break_extraction() -> None:
+    body = (PAGES / "sections.html").read_bytes()
+    xhtml = b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+    result, _ = extract_bytes(xhtml, url="http://127.0.0.1/x")
+    assert result.record is not None and result.record.item_name == "户口迁移（市内）"
+    for junk in (b"", b"\x00\xff\xfe", b"<<<>>>", "事项名称".encode() * 3):
+        assert extract_bytes(junk, url="http://127.0.0.1/x")[0].record is None
