@@ -142,8 +142,10 @@ def compute_indicators(
     pairs: Iterable[tuple[GuideRecord, GuideResult]],
     by: str | Callable[[GuideRecord], str] = "agency",
     settings: CheckSettings | None = None,
+    overall: bool = False,
 ) -> dict[str, dict[str, Indicator]]:
-    """{group: {indicator name: Indicator}} grouped by agency, item_type, level, portal or a function."""
+    """{group: {indicator name: Indicator}} grouped by agency, item_type, level, portal or a function.
+    With overall=True the first group is "全部" (the whole set), computed in the same single pass."""
     if isinstance(by, str):
         if by not in GROUPINGS:
             raise ValueError(f"未知的分组方式：{by}（可用：{'、'.join(GROUPINGS)}）")
@@ -152,9 +154,14 @@ def compute_indicators(
         key = by
     s = settings or DEFAULT_SETTINGS
     groups: dict[str, _Acc] = {}
+    whole = _Acc()
     for record, result in pairs:
         groups.setdefault(key(record), _Acc()).add(record, result, s)
-    return {name: acc.indicators() for name, acc in sorted(groups.items())}
+        if overall:
+            whole.add(record, result, s)
+    out = {ALL_GROUP: whole.indicators()} if overall else {}
+    out.update((name, acc.indicators()) for name, acc in sorted(groups.items()))
+    return out
 
 
 def compute_overall(

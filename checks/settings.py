@@ -24,7 +24,9 @@ class CheckSettings(BaseModel):
         "无", "暂无", "无法定时限", "无法定办结时限", "法律法规未规定", "法律法规无规定",
         "无规定", "未规定", "不涉及", "无时限",
     )
-    immediate_words: tuple[str, ...] = ("即办", "即时办结", "当场办结", "立即办结", "当场办理", "即时办理", "当即办结")
+    immediate_words: tuple[str, ...] = (
+        "即办", "即时办结", "当场办结", "立即办结", "当场办理", "即时办理", "当即办结", "即时", "立即", "当场",
+    )
     # Months and years are explicit units (statutes say "3个月"); set False to require 工作日/自然日.
     accept_month_units: bool = True
     # 5/7: calendar days → working days for comparisons and means (documented approximation).

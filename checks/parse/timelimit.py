@@ -61,7 +61,8 @@ def parse_limit(
     for word in immediate_words:
         if word in core:
             return Limit("immediate", 0.0, None)
-    if core in none_words or any(core.startswith(w) and len(core) <= len(w) + 2 for w in none_words if len(w) > 1):
+    # "无", "无（法律法规未规定）", "法律法规未规定。" — but never text that states a number
+    if core in none_words or (not _ANY_NUMBER.search(core) and any(core.startswith(w) for w in none_words)):
         return Limit("none")
     bare = _BARE_NUMBER.match(core)
     if bare:

@@ -23,11 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from guideaudit.checks import check_guide
-    from guideaudit.checks.indicators import ALL_GROUP, compute_indicators, compute_overall
+    from guideaudit.checks.indicators import compute_indicators
 
     settings = settings_from(args)
-    pairs = [(record, check_guide(record, settings)) for record in iter_records(args)]
-    groups = {ALL_GROUP: compute_overall(pairs, settings), **compute_indicators(pairs, args.by, settings)}
+    pairs = ((record, check_guide(record, settings)) for record in iter_records(args))  # one streaming pass
+    groups = compute_indicators(pairs, args.by, settings, overall=True)
     with output(args.out) as out:
         if args.format == "json":
             data = {group: {name: ind.to_dict() for name, ind in inds.items()} for group, inds in groups.items()}

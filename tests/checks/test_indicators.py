@@ -87,3 +87,9 @@ def test_grouped_by_function_and_dismissals_count_nowhere(pairs) -> None:
 def test_unknown_grouping_refused(pairs) -> None:
     with pytest.raises(ValueError, match="分组"):
         compute_indicators(pairs, "colour")
+
+
+def test_overall_in_the_same_pass(pairs) -> None:
+    groups = compute_indicators(iter(pairs), "agency", overall=True)
+    assert list(groups)[0] == "全部"
+    assert groups["全部"]["visits_mean"].value == compute_overall(pairs)["visits_mean"].value

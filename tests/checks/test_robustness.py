@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from guideaudit.checks import ELEMENTS, check_guide
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guideaudit.checks import ELEMENTS, check_guide
 from guideaudit.record import parse_record
 
 TEXT = st.none() | st.text(
