@@ -65,7 +65,8 @@ def make_entry(record: GuideRecord, defects: list[tuple[str, str, str]]) -> Guid
 
 
 def fill(store: Store, sweeps: int = 2) -> None:
-    """Two sweeps: the second fixes guide 05 and adds a defect to guide 03."""
+    """Two sweeps: the second fixes guide 05, adds a defect to guide 03 and republishes guide 01
+    with longer hours (its 办理地点 defect stays)."""
     for n in range(sweeps):
         sweep = store.start_sweep("fixture-html", "http://127.0.0.1:8000/", {}, "test")
         entries = []
@@ -77,6 +78,8 @@ def fill(store: Store, sweeps: int = 2) -> None:
             if n >= 1 and suffix == "03":
                 defects = [("hours.vague", "E1-4", "法定工作日")]
                 hours = "法定工作日"
+            if n >= 1 and suffix == "01":
+                hours = "周一至周五 9:00-12:00，13:30-17:00"
             entries.append(make_entry(make_record(suffix, unit, name, hours), defects))
         store.save_guides(sweep.id, entries)
         store.finish_sweep(sweep.id, "complete", {"guides": len(entries)})

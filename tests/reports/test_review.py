@@ -185,3 +185,17 @@ def test_export_lists_every_decision_as_csv_and_jsonl(store, tmp_path, capsys):
     assert [(x["defect_id"], x["status"], x["reviewer"], x["guide_id"]) for x in lines] == [
         (a, "已整改", "乙", guide_id("01"))
     ]
+
+
+def test_a_false_positive_on_a_guide_changed_since_the_file_was_made_is_refused(store, tmp_path, capsys):
+    from guideaudit.reports.build import ScoreOptions, build_report
+
+    old = tmp_path / "第1次"
+    build_report(store, store.get_sweep(1), old, ScoreOptions())
+    xlsx = old / "缺陷清单.xlsx"
+    changed = defect_id(guide_id("01"), "location.no-room-or-window")  # guide 01 changed in sweep 2
+    row = _mark(xlsx, MARKET, changed, "误报")
+    _refused(store, xlsx, capsys, f"第 {row} 行", "已变更", "最新的缺陷清单")
+    _mark(xlsx, MARKET, changed, "确认", "属实")  # a confirmation does not depend on the text
+    assert main(["review", "import", str(xlsx), *_db(store)]) == 0
+    assert [(r.defect_id, r.status) for r in store.reviews()] == [(changed, "确认")]
