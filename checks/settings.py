@@ -105,7 +105,7 @@ def load_settings(path: str | Path) -> CheckSettings:
     if not isinstance(data, dict):
         raise SettingsError(f"{source}：设置文件应为键值映射（mapping），实际为 {type(data).__name__}")
     try:
-        return CheckSettings.model_validate(data)
+        settings = CheckSettings.model_validate(data)
     except ValidationError as err:
         first = err.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
@@ -113,3 +113,21 @@ def load_settings(path: str | Path) -> CheckSettings:
             known = "、".join(CheckSettings.model_fields)
             raise SettingsError(f"{source} 键 {key}：未知的设置项（可用：{known}）") from None
         raise SettingsError(f"{source} 键 {key}：{first['msg']}") from None
+    _check_names(settings, source)
+    return settings
+
+
+def _check_names(settings: CheckSettings, source: Path) -> None:
+    """Rule ids and element codes in a settings file must exist: a typo would silently do nothing."""
+    from guideaudit.checks import rules as _rules  # noqa: F401 - registers every rule
+    from guideaudit.checks.elements import ALL_CODES
+    from guideaudit.checks.registry import RULES
+
+    for key, names, known in (
+        ("skip_rules", settings.skip_rules, RULES),
+        ("severity_overrides", tuple(settings.severity_overrides), RULES),
+        ("skip_elements", settings.skip_elements, ALL_CODES),
+    ):
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise SettingsError(f"{source} 键 {key}：未知的{'规则' if known is RULES else '要素代码'}：{'、'.join(unknown)}")

@@ -88,3 +88,25 @@ def test_settings_bad_value_names_key(tmp_path) -> None:
 def test_settings_are_frozen() -> None:
     with pytest.raises(Exception):  # noqa: B017 - pydantic raises its own ValidationError
         CheckSettings().lenient_address = True  # type: ignore[misc]
+
+
+def test_settings_unknown_rule_id_refused(tmp_path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("skip_rules: [visits.no-reason, visit.no-reason]\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="skip_rules.*visit.no-reason"):
+        load_settings(path)
+    path.write_text("skip_elements: [E9-9]\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="E9-9"):
+        load_settings(path)
+
+
+def test_rules_match_the_contract_in_docs_rules_md(repo_root) -> None:
+    import re
+
+    from guideaudit.checks import RULES
+
+    table = re.findall(r"^\| `([a-z0-9.-]+)` \| (\S+) \| (error|warning) \|", (repo_root / "docs" / "rules.md").read_text(encoding="utf-8"), re.M)
+    assert len(table) >= 50
+    for rule_id, element, severity in table:
+        assert rule_id in RULES, rule_id
+        assert RULES[rule_id].element == element and RULES[rule_id].severity == severity, rule_id
