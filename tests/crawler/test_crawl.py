@@ -220,3 +220,44 @@ def test_js_family_through_headless_chromium(portal, js_crawl) -> None:
     raws = [i["raw"] for i in js_crawl["items"] if i["kind"] == "guide"]
     assert all(r["url"].split("/yl/detail.html?id=")[1] for r in raws)
     print(f"js: {len(truth)} guides, accuracy {accuracy:.5f}")
+
+
+# -- small crawls ------------------------------------------------------------------------------
+
+
+def test_generic_spider_needs_only_a_start_url(portal, tmp_path) -> None:
+    out = tmp_path / "generic.jsonl"
+    env = dict(os.environ, GUIDEAUDIT_HOME=str(tmp_path / "home"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "guideaudit.crawler.runner", "--url", portal.start_urls["html"],
+         "--out", str(out), "--max-guides", "25", "--set", "LOG_LEVEL=WARNING",
+         "--set", "ATTACHMENT_CHECK_ENABLED=False"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    items = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    guides = [i["record"] for i in items if i["kind"] == "guide"]
+    assert len(guides) == 25
+    truth = {r.id: _form_view(r.model_dump(mode="json")) for r in portal.ground_truth()}
+    host = portal.base_url.split("//", 1)[1]
+    for record in guides:
+        assert record["portal"] == host  # no profile: the portal is named by its host
+        want = truth[record["id"]]
+        got = _form_view(record)
+        assert got["url"] == want["url"] and got["item_name"] == want["item_name"]
+        assert got["promised_limit"] == want["promised_limit"] and got["consult"] == want["consult"]
+
+
+def test_attachment_cap_marks_files_too_large(portal, tmp_path) -> None:
+    result = _crawl("fixture-api", portal, tmp_path, "--max-guides", "20",
+                    "--set", "ATTACHMENT_MAXSIZE=800")
+    truth = portal.attachment_truth()
+    links = [m[k] for i in result["items"] if i["kind"] == "guide"
+             for m in i["record"].get("materials") or [] for k in ("blank_form", "sample_form") if m.get(k)]
+    links += [i["record"]["result_sample"] for i in result["items"]
+              if i["kind"] == "guide" and i["record"].get("result_sample")]
+    big = [link for link in links if truth[link["url"]]["bytes"] > 800]
+    small = [link for link in links if 0 < truth[link["url"]]["bytes"] <= 800 and truth[link["url"]]["status"] == 200]
+    assert big and all(link["error"] == "too_large" for link in big)
+    assert all(link["bytes"] is None or link["bytes"] <= 800 + 65536 for link in big)  # stopped early
+    assert small and all(link["error"] is None and link["bytes"] == truth[link["url"]]["bytes"] for link in small)
