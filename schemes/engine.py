@@ -212,7 +212,10 @@ class _Scorer:
         raise UsageError(f"{origin}：无法确定单位 {unit} 的类型（{'、'.join(self.s.unit_types)}）；请用 --unit-type 指定或在别名表第三列写出")
 
     def _map_groups(self) -> None:
-        known = self.all_known
+        """Join 实施主体 to assessed units: alias table, else the same name. When the scheme
+        lists no units, the units are those of the metrics file (or, with no metrics file, every
+        实施主体 of the guides), so an unrelated sweep never adds units of its own."""
+        known = self.all_known or list(self.units)
         by_norm = {norm(k): k for k in known}
         for group in self.guide.groups:
             key = norm(group)

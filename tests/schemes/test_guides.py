@@ -29,6 +29,7 @@ def _records(tmp_path):
     for i in range(2):  # 临江街道办事处: no express at all (0%), but its metrics row says 45%
         rows.append({"id": f"LJ{i}", "item_name": f"事项{i}", "agency": "泉州市鲤城区临江街道办事处",
                      "express": "否", "online_payment": "是"})
+    rows.append({"id": "X0", "item_name": "无关事项", "agency": "泉州市某无关局", "express": "是"})
     path = tmp_path / "guides.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     aliases = tmp_path / "aliases.csv"
@@ -66,6 +67,9 @@ def test_records_feed_guide_indicators_through_aliases_and_metrics_take_preceden
     assert lj_express.points == 8 and lj_express.source == "metrics file"
     assert "覆盖" in lj_express.explanation and "0%" in lj_express.explanation
     assert next(i for i in lj.indicators if i.id == "3.10.2").points == 5  # 100% online payment from guides
+    # an 实施主体 that is no assessed unit is reported, not scored
+    assert [u.unit for u in result.units] == ["海滨街道", "临江街道"]
+    assert any("泉州市某无关局" in w for w in result.warnings)
 
 
 def test_alias_to_a_missing_agency_lists_nearest_agencies(tmp_path, capsys) -> None:
