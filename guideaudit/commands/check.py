@@ -138,11 +138,11 @@ def write_table(results, out: IO[str], limit: int) -> None:
         if result.defects and shown < limit:
             shown += 1
             for i, d in enumerate(result.defects):
-                flag = "" if d.severity == "error" else "（提示）"
+                flag = "" if d.severity == "error" else "（警告）"
                 listing.add_row(
                     (result.item_name or result.id) if i == 0 else "",
                     (result.agency or "") if i == 0 else "",
-                    f"{d.element} {flag}",
+                    f"{d.element}{flag}",
                     d.message,
                     d.evidence[:120],
                 )
