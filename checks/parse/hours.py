@@ -18,6 +18,8 @@ _CLOCK = r"(\d{1,2})\s*(?:[:：.]\s*(\d{2})|[点时](?:(\d{1,2})(?![点时\d])�
 _TIME_RANGE = re.compile(
     _PERIOD + r"\s*" + _CLOCK + r"\s*(?:-|至|到|~|—)\s*" + _PERIOD + r"\s*" + _CLOCK
 )
+# Seasonal or dated timetables ("夏季…；冬季…", "5月1日至9月30日…") are separate groups.
+_NEW_PERIOD = re.compile(r"夏|冬|春|秋|\d+月|\d+日|特殊|其他时间|另")
 _ROUND_CLOCK = re.compile(r"24小时|全天|7\s*[x×*]\s*24")
 
 
@@ -50,7 +52,8 @@ def parse_hours(text: str | None, vague_words: tuple[str, ...] = ("工作时间"
     group: list[tuple[int, int]] = []
     cursor = 0
     for match in _TIME_RANGE.finditer(value):
-        if _DAY_RANGE.search(value, cursor, match.start()):
+        between = value[cursor:match.start()]
+        if _DAY_RANGE.search(between) or _NEW_PERIOD.search(between):
             group = []
         cursor = match.end()
         p1, h1, m1, n1, f1, p2, h2, m2, n2, f2 = match.groups()
