@@ -127,3 +127,21 @@ def test_indicators_json_and_csv(records, capsys, tmp_path) -> None:
     assert {r["group"] for r in rows} == {"全部", "行政许可"}
     assert main(["indicators", str(records)]) == 0
     assert "办事指南准确度" in capsys.readouterr().out
+
+
+def test_check_json_array_bad_item_names_index(tmp_path, capsys) -> None:
+    path = tmp_path / "guides.json"
+    path.write_text(json.dumps([BASE, dict(BASE, steps="受理")], ensure_ascii=False), encoding="utf-8")
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "第2条" in err and "steps" in err
+
+
+def test_bench_runner_filters_by_name(repo_root) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "no-such-bench"], cwd=repo_root, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and "no-such-bench" in done.stderr
