@@ -31,9 +31,6 @@ def build_settings(out: str, host: str | None, overrides: dict[str, str]):
     settings.setmodule("guideaudit.crawler.settings", priority="project")
     if host in LOOPBACK:
         settings.setdict(LOOPBACK_SETTINGS, priority="project")
-    pipelines = dict(settings.getdict("ITEM_PIPELINES"))
-    pipelines["guideaudit.crawler.pipelines.jsonl.JsonLinesPipeline"] = 900
-    settings.set("ITEM_PIPELINES", pipelines, priority="project")
     settings.set("GUIDEAUDIT_JSONL_OUT", out, priority="cmdline")
     settings.setdict(overrides, priority="cmdline")
     return settings

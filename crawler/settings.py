@@ -44,8 +44,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # Attachments first; the sweep adds its check (300) and store (500) pipelines per crawl.
+# JsonLinesPipeline is off unless GUIDEAUDIT_JSONL_OUT names a file (`scrapy crawl … -s …`).
 ITEM_PIPELINES = {
     "guideaudit.crawler.pipelines.attachments.AttachmentPipeline": 100,
+    "guideaudit.crawler.pipelines.jsonl.JsonLinesPipeline": 900,
 }
 
 # Playwright is only switched on by the JS spider (its download handlers are set per crawl in
