@@ -81,6 +81,25 @@ def element_rows(defects: DefectList) -> list[dict]:
     ]
 
 
+def _bucket(rate: float | None) -> str:
+    if rate is None:
+        return "r-na"
+    return "r-good" if rate >= 0.9 else "r-mid" if rate >= 0.7 else "r-bad"
+
+
+def unit_matrix(defects: DefectList) -> list[dict]:
+    """Per 实施主体: each element's pass rate, for the unit × element table."""
+    return [
+        {
+            "unit": unit,
+            "guides": tally.guides,
+            "rate": tally.pass_rate(),
+            "cells": [(tally.pass_rate(code), _bucket(tally.pass_rate(code))) for code in ELEMENTS],
+        }
+        for unit, tally in defects.units.items()
+    ]
+
+
 def build_context(
     defects: DefectList,
     cards: list[Scorecard],
@@ -117,6 +136,7 @@ def build_context(
         "cards": cards,
         "graded": any(c.grade for c in cards),
         "elements": elements,
+        "matrix": unit_matrix(defects),
         "element_chart": charts.rate_bars(
             [(f"{e['code']} {e['name']}", e["rate"]) for e in elements], "各要素合格率"
         ),
