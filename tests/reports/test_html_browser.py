@@ -91,6 +91,8 @@ def test_report_shows_ranking_scorecards_and_evidence(page, report_dir, shots):
     assert page.locator("#elements svg.chart rect").count() >= 13
     assert page.locator("#distribution svg.chart").count() == 1
     assert page.locator("#trend svg.chart").count() == 2  # two sweeps: a trend
+    market = page.locator("table.matrix tr", has_text=UNITS[0]).locator("td").all_inner_texts()
+    assert market[:3] == [UNITS[0], "3", "89.5%"] and market[3 + 3] == "33.3%"  # E1-4: 1 of 3 pass
     page.screenshot(path=str(shots / "report-top.png"))
     card.screenshot(path=str(shots / "report-scorecard.png"))
     page.screenshot(path=str(shots / "report-full.png"), full_page=True)
