@@ -18,7 +18,7 @@ from guideaudit.reports.scorecard import Scorecard
 from guideaudit import __version__
 
 TEMPLATES = Path(__file__).parent / "templates"
-TRAIL_CAP = 40  # guides listed under one indicator's lost points; the rest are in the xlsx
+TRAIL_CAP = 15  # guides listed under one indicator's lost points; the rest are in the xlsx
 CLIP = 400  # characters of quoted evidence shown in the page
 
 
