@@ -331,6 +331,9 @@ def _extra(r: _Reader, raw: Any, holder: LDict, key: str, seen: set[str], unit_t
             note=r.text(item, "note", ident, required=False),
             applies_to=r.strings(item, "applies_to", ident),
         ))
+        for t in items[-1].applies_to:
+            if t not in unit_types:
+                r.fail(item, "applies_to", ident, f"applies_to 中的单位类型 {t!r} 不在 unit_types（{'、'.join(unit_types)}）中")
     return ExtraBlock(cap=cap, items=items)
 
 
@@ -388,6 +391,12 @@ def _load(path: str | Path) -> Scheme:
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             r.fail(raw_units, t, None, "units 的每个类型应对应单位名称列表")
         units[t] = list(names)
+    seen_units: dict[str, str] = {}
+    for t, names in units.items():
+        for name in names:
+            if name in seen_units:
+                r.fail(raw_units, t, None, f"单位 {name!r} 在 units 中重复出现（{seen_units[name]}、{t}）")
+            seen_units[name] = t
     settings = data.get("settings") or LDict()
     if not isinstance(settings, LDict):
         r.fail(data, "settings", None, "settings 应为映射")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from guideaudit.schemes.model import ScoreResult, round2
 from guideaudit.schemes.rules import fmt_num
 
 DETAIL_COLUMNS = ["单位", "单位类型", "排名", "等次", "总分", "编号", "指标", "类别", "数值", "得分", "满分", "说明", "数据来源", "缺数标记"]
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 KIND_NAMES = {"indicator": "指标", "group": "小计", "bonus": "加分项", "penalty": "减分项"}
 
 
@@ -26,6 +28,15 @@ def _value_text(value) -> str:
         return fmt_num(value)
     except Exception:
         return str(value)
+
+
+def _safe(cell):
+    """Names come from portals and input files: no control characters, and no cell that a
+    spreadsheet would run as a formula when it opens the csv."""
+    if not isinstance(cell, str):
+        return cell
+    cell = _CONTROL.sub("", cell)
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
 
 
 def detail_rows(result: ScoreResult) -> list[list]:
@@ -90,10 +101,10 @@ def render(result: ScoreResult, fmt: str, out: str | None) -> None:
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow(DETAIL_COLUMNS)
-        writer.writerows(detail_rows(result))
+        writer.writerows([_safe(c) for c in row] for row in detail_rows(result))
         text = buf.getvalue()
     else:
-        text = table_text(result)
+        text = _CONTROL.sub("", table_text(result))
     if out:
         Path(out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         print(f"已写入 {out}", file=sys.stderr)

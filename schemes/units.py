@@ -8,6 +8,7 @@ error listing the nearest names, never a silent zero.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from guideaudit.cli import UsageError
@@ -20,6 +21,7 @@ ALIAS_HEADERS = {
 }
 
 
+@lru_cache(maxsize=65536)
 def norm(name: str) -> str:
     """Compare names without spaces, full-width forms or brackets style differences."""
     text = clean(name or "")

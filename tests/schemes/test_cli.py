@@ -141,3 +141,11 @@ def test_grades_by_rank_quota(tmp_path) -> None:
     assert got == [("单位0", Decimal("95.00"), 1, "优秀"), ("单位1", Decimal("90.00"), 2, "良好"),
                    ("单位2", Decimal("90.00"), 2, "良好"), ("单位3", Decimal("70.00"), 4, "一般"),
                    ("单位4", Decimal("60.00"), 5, "一般")]
+
+
+def test_csv_output_never_hands_a_spreadsheet_a_formula(tmp_path, capsys) -> None:
+    path = _metrics(tmp_path, units=(("=HYPERLINK(\"http://127.0.0.1/x\")", LICHENG_A),))
+    out = tmp_path / "s.csv"
+    assert main(["score", "--scheme", "licheng-2017", "--metrics", str(path), "--format", "csv", "--out", str(out)]) == 0
+    rows = list(csv.reader(out.open(encoding="utf-8-sig")))[1:]
+    assert rows and all(r[0].startswith("'=") for r in rows)
