@@ -206,6 +206,8 @@ def _node(r: _Reader, raw: Any, seen: set[str], scheme_full: Decimal, conditions
             r.fail(raw, "weight", ident, "full 与 weight 只能写一个（weight 为占总分的百分比）")
         full = weight * scheme_full
     node = Node(id=ident, name=name, line=raw.line, full=full)
+    if weight is not None:
+        node.meta["weight"] = str(raw["weight"])
     node.share = r.number(raw, "share", ident, default=Decimal(1), min_value=Decimal(0))
     node.floor = r.number(raw, "floor", ident, default=Decimal(0))
     node.unit = r.text(raw, "unit", ident, required=False)

@@ -50,6 +50,8 @@ def show_text(scheme) -> str:
         for child in node.children:
             pad = "  " * depth
             full = fmt_num(child.full) if child.full is not None else "—"
+            if "weight" in child.meta:
+                full += f"（权重 {child.meta['weight']}）"
             extra = []
             if child.penalty:
                 extra.append("扣分项")

@@ -149,3 +149,15 @@ def test_csv_output_never_hands_a_spreadsheet_a_formula(tmp_path, capsys) -> Non
     assert main(["score", "--scheme", "licheng-2017", "--metrics", str(path), "--format", "csv", "--out", str(out)]) == 0
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))[1:]
     assert rows and all(r[0].startswith("'=") for r in rows)
+
+
+def test_schemes_show_lists_every_indicator_of_every_scheme(capsys) -> None:
+    from guideaudit.schemes import list_schemes
+
+    for scheme in list_schemes():
+        assert main(["schemes", "show", scheme.id]) == 0
+        out = capsys.readouterr().out
+        for node in scheme.nodes():
+            assert f"{node.id}  {node.name}" in out, (scheme.id, node.id)
+    assert main(["schemes", "show", "yangjiang-2021-departments"]) == 0
+    assert "36  减时间  满分 4（权重 4%）" in capsys.readouterr().out
