@@ -28,7 +28,10 @@ def from_store(db_url: str, sweep_id: int | None, *, required: bool) -> GuideFig
     """The sweep's checked guides (误报 decisions applied); None when the store has no sweep."""
     from guideaudit.store import Store
 
-    store = Store(db_url)
+    try:
+        store = Store(db_url)
+    except Exception as err:  # bad URL, unreachable server, newer schema: say which database
+        raise UsageError(f"无法打开数据库 {db_url}：{err}") from None
     try:
         try:
             sweep = store.get_sweep(sweep_id) if sweep_id is not None else store.latest_sweep(status="complete")
