@@ -516,8 +516,17 @@ class _Scorer:
             else:
                 values = {c.label: e.value for c, e in evs}
                 value = next(iter(values.values())) if len({repr(v) for v in values.values()}) == 1 else values
-                text = "；".join(f"{c.label}（{fmt_num(c.weight * 100)}%）：{e.explanation}" for c, e in evs)
-                text += f"；加权得 {fmt_num(points)} 分"
+                same: dict[str, list] = {}  # identical working is shown once, with its combined weight
+                for c, e in evs:
+                    same.setdefault(e.explanation, []).append(c)
+                if len(same) == 1:
+                    text = f"{evs[0][1].explanation}（各期间、方式相同）"
+                else:
+                    text = "；".join(
+                        f"{'、'.join(c.label for c in combos)}（{fmt_num(sum((c.weight for c in combos), Decimal(0)) * 100)}%）：{expl}"
+                        for expl, combos in same.items()
+                    )
+                    text += f"；加权得 {fmt_num(points)} 分"
             first = evs[0][1] if evs else None
             return IndicatorScore(
                 id=node_id, name=name, value=value, points=points, full=full if applicable else Decimal(0),
