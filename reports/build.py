@@ -86,7 +86,11 @@ def build_report(
     scoring = _scored(store, sweep, options)
     advance()
     cards = build_scorecards(
-        scoring.result, defects, lambda u: scoring.agencies_of(u, list(defects.units)), scoring.figure_units()
+        scoring.result,
+        defects,
+        lambda u: scoring.agencies_of(u, list(defects.units)),
+        scoring.figure_units(),
+        scoring.order(),
     )
 
     trend: list[TrendPoint] = []

@@ -11,8 +11,9 @@ from guideaudit.reports.scorecard import Scorecard
 
 RANKING = (("排名", 6), ("单位", 28), ("单位类型", 10), ("总分", 9), ("满分", 8), ("等次", 8), ("加分", 8),
            ("扣分", 8), ("指南数", 8), ("问题数", 8), ("要素合格率", 11), ("备注", 30))
-POINTS = (("单位", 26), ("排名", 6), ("指标编号", 10), ("指标名称", 30), ("数值", 12), ("得分", 8),
-          ("满分", 8), ("失分", 8), ("说明", 50), ("数据来源", 16))
+POINTS = (("单位", 26), ("排名", 6), ("类别", 6), ("指标编号", 10), ("指标名称", 30), ("数值", 12),
+          ("得分", 8), ("满分", 8), ("失分", 8), ("说明", 50), ("数据来源", 16))
+KIND_LABELS = {"group": "分项", "indicator": "指标", "bonus": "加分", "penalty": "扣分"}
 TRAIL = (("单位", 24), ("指标编号", 10), ("指标名称", 24), ("失分", 8), ("事项名称", 28), ("事项编码", 22),
          ("要素", 16), ("问题", 32), ("原文", 44), ("链接", 30), ("问题编号", 18))
 MAX_URLS = 65_000
@@ -72,22 +73,23 @@ def write_score_workbook(path: Path, cards: list[Scorecard], scoring: Any, sweep
     ws = _sheet(book, "指标得分", POINTS, fmt)
     r = 0
     for c in cards:
-        for line in c.indicators + c.extras:
+        for line in c.rows + c.extras:
             r += 1
             ws.write_string(r, 0, c.unit, fmt["text"])
             ws.write_number(r, 1, c.rank, fmt["int"])
-            ws.write_string(r, 2, line.id, fmt["text"])
-            ws.write_string(r, 3, line.name, fmt["wrap"])
-            ws.write_string(r, 4, line.value, fmt["text"])
-            ws.write_number(r, 5, float(line.points), fmt["pts"])
+            ws.write_string(r, 2, KIND_LABELS.get(line.kind, line.kind), fmt["text"])
+            ws.write_string(r, 3, line.id, fmt["text"])
+            ws.write_string(r, 4, line.name, fmt["wrap"])
+            ws.write_string(r, 5, "" if line.kind == "group" else line.value, fmt["text"])
+            ws.write_number(r, 6, float(line.points), fmt["pts"])
             if line.applicable:
-                ws.write_number(r, 6, float(line.full), fmt["pts"])
-                ws.write_number(r, 7, float(line.lost), fmt["pts"])
+                ws.write_number(r, 7, float(line.full), fmt["pts"])
+                ws.write_number(r, 8, float(line.lost), fmt["pts"])
             else:
-                ws.write_string(r, 6, "不适用", fmt["text"])
-                ws.write_string(r, 7, "", fmt["text"])
-            ws.write_string(r, 8, line.explanation, fmt["wrap"])
-            ws.write_string(r, 9, line.source, fmt["text"])
+                ws.write_string(r, 7, "不适用", fmt["text"])
+                ws.write_string(r, 8, "", fmt["text"])
+            ws.write_string(r, 9, line.explanation, fmt["wrap"])
+            ws.write_string(r, 10, line.source, fmt["text"])
     _finish(ws, r, POINTS)
 
     ws = _sheet(book, "失分明细", TRAIL, fmt)

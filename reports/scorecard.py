@@ -72,9 +72,18 @@ class Scorecard:
     def full(self) -> Decimal:
         return sum((i.full for i in self.indicators if i.applicable), Decimal(0))
 
+    order: list[str] = field(default_factory=list)  # node ids in the scheme's tree order
+
     @property
     def lines_with_trail(self) -> list[IndicatorLine]:
         return [i for i in self.indicators if i.trail]
+
+    @property
+    def rows(self) -> list[IndicatorLine]:
+        """Part subtotals and indicators in the scheme's tree order (parts before their items)."""
+        lines = self.subtotals + self.indicators
+        rank = {ident: n for n, ident in enumerate(self.order)}
+        return sorted(lines, key=lambda line: rank.get(line.id, len(rank)))
 
 
 def defect_filter(guide_indicator: str | None) -> Callable[[DefectListRow], bool] | None:
@@ -147,12 +156,13 @@ def build_scorecards(
     defects: DefectList,
     agencies_of: Callable[[str], list[str]],
     units: dict[str, str] | None = None,
+    order: list[str] | None = None,
 ) -> list[Scorecard]:
     """One scorecard per scored unit, in rank order.
 
     ``agencies_of(unit)`` names the 实施主体 whose guides the unit answers for (through the alias
     table; by default the unit's own name). ``units`` maps indicator id → the unit its figure
-    is in ("%", "次"…), from the scheme.
+    is in ("%", "次"…), from the scheme; ``order`` the scheme's node ids in tree order.
     """
     units = units or {}
     by_unit = defects.rows_by_unit()
@@ -185,6 +195,7 @@ def build_scorecards(
                 guides=sum(t.guides for t in tallies),
                 defects=sum(t.defects for t in tallies),
                 pass_rate=passed / applicable if applicable else None,
+                order=list(order or []),
             )
         )
     return cards

@@ -39,6 +39,10 @@ class Scoring:
                 found.append(agency)
         return found
 
+    def order(self) -> list[str]:
+        """Every node id of the scheme, parts before their items."""
+        return [n.id for n in self.scheme.nodes()]
+
     def figure_units(self) -> dict[str, str]:
         """Indicator id → the unit its figure is given in ("%", "次"…)."""
         return {n.id: n.unit for n in self.scheme.nodes() if getattr(n, "unit", "")}

@@ -43,7 +43,7 @@ def _defect_rows(xlsx: Path) -> list[dict]:
 
 def _points(xlsx: Path) -> dict[tuple[str, str], float]:
     rows = list(load_workbook(xlsx, read_only=True)["指标得分"].iter_rows(values_only=True))
-    return {(r[0], r[2]): r[5] for r in rows[1:]}
+    return {(r[0], r[3]): r[6] for r in rows[1:]}
 
 
 def _element(row: dict) -> str:

@@ -64,8 +64,12 @@ def test_score_workbook_has_ranking_points_and_trail(store, tmp_path):
     assert all(r[5] in ("优秀", "良好", "一般") for r in ranking[1:])
     assert book["排名"].freeze_panes == "A2" and book["排名"].auto_filter.ref
     points = [r for r in book["指标得分"].iter_rows(values_only=True)][1:]
-    market_e14 = next(r for r in points if r[0] == MARKET and r[2] == "E1-4")
-    assert market_e14[5] == pytest.approx(7 / 3) and market_e14[6] == 7 and "33.33%" in market_e14[8]
+    market_e14 = next(r for r in points if r[0] == MARKET and r[3] == "E1-4")
+    assert market_e14[2] == "指标"
+    assert market_e14[6] == pytest.approx(7 / 3) and market_e14[7] == 7 and "33.33%" in market_e14[9]
+    part = next(r for r in points if r[0] == MARKET and r[3] == "E")
+    assert part[2] == "分项" and part[7] == 91  # the part's subtotal precedes its items
+    assert points.index(part) < points.index(market_e14)
     ws = book["失分明细"]
     rows = list(ws.iter_rows(values_only=True))
     header = rows[0]
