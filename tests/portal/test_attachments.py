@@ -75,17 +75,23 @@ def test_html_error_page_is_served_as_200_with_a_doc_name_and_lying_header(porta
 
 
 def test_same_file_offered_as_blank_and_sample(portal):
-    pairs = 0
+    same_url = other_url = 0
     for rec in portal.ground_truth():
-        if "sample-form.same-as-blank" not in portal.site.by_id[rec.id].defects:
-            continue
+        seeded = "sample-form.same-as-blank" in portal.site.by_id[rec.id].defects
+        identical = 0
         for m in rec.materials:
             if m.blank_form and m.sample_form:
-                a, b = fetch(m.blank_form.url).body, fetch(m.sample_form.url).body
-                if a == b:
-                    pairs += 1
-                    assert m.blank_form.url != m.sample_form.url
-    assert pairs >= 1
+                a, b = fetch(m.blank_form.url), fetch(m.sample_form.url)
+                if a.status == 503:  # a flaky file answers 503 once
+                    a = fetch(m.blank_form.url)
+                if b.status == 503:
+                    b = fetch(m.sample_form.url)
+                if a.status == 200 and a.body and a.body == b.body:
+                    identical += 1
+                    same_url += m.blank_form.url == m.sample_form.url
+                    other_url += m.blank_form.url != m.sample_form.url
+        assert bool(identical) == seeded, rec.id
+    assert same_url >= 1 and other_url >= 1
 
 
 def test_head_and_range_requests(portal):
