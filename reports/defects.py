@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from guideaudit.checks.elements import ALL_CODES, ELEMENTS
 from guideaudit.checks.stored import result_of
@@ -72,6 +72,15 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time (UTC; SQLite gives it back without a zone) in this machine's time zone."""
+    if not isinstance(value, datetime):
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone().strftime(fmt)
+
+
 def element_label(code: str) -> str:
     name = ALL_CODES.get(code)
     return f"{code} {name}" if name else code
@@ -80,7 +89,7 @@ def element_label(code: str) -> str:
 def sweep_label(sweep: Sweep | None, sweep_id: int) -> str:
     if sweep is None:
         return f"第{sweep_id}次"
-    return f"第{sweep_id}次 {sweep.started_at:%Y-%m-%d}"
+    return f"第{sweep_id}次 {local_time(sweep.started_at, '%Y-%m-%d')}"
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,7 @@ def review_cells(d: StoredDefect) -> tuple[str, str, str]:
     """(状态, 复核意见, 复核记录) shown for a defect that is on the list."""
     if not d.review_status:
         return "", "", ""
-    when = f"{d.reviewed_at:%Y-%m-%d %H:%M}" if isinstance(d.reviewed_at, datetime) else ""
+    when = local_time(d.reviewed_at)
     note = f"{d.reviewer or ''} {when} {d.review_status}".strip()
     if d.review_status == "误报":
         # Still listed although marked 误报: the guide changed since, so it is judged afresh and

@@ -12,7 +12,7 @@ from typing import Any
 
 from guideaudit.checks.elements import ELEMENTS
 from guideaudit.reports import charts
-from guideaudit.reports.defects import DefectList
+from guideaudit.reports.defects import DefectList, local_time
 from guideaudit.reports.scorecard import Scorecard
 
 from guideaudit import __version__
@@ -62,7 +62,7 @@ def environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=_pct, num=_num, score=_score, clip=_clip)
+    env.filters.update(pct=_pct, num=_num, score=_score, clip=_clip, when=local_time)
     return env
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from guideaudit.reports.defects import element_label
+from guideaudit.reports.defects import element_label, local_time
 from guideaudit.reports.scorecard import Scorecard
 
 RANKING = (("排名", 6), ("单位", 28), ("单位类型", 10), ("总分", 9), ("满分", 8), ("等次", 8), ("加分", 8),
@@ -118,7 +118,7 @@ def write_score_workbook(path: Path, cards: list[Scorecard], scoring: Any, sweep
     lines = [
         ("评分说明", "title"),
         (f"评分方案：{scoring.scheme.name}（{result.scheme}，版本 {result.scheme_version}，评分引擎 {result.engine_version}）", "text"),
-        (f"指南数据：第 {sweep.id} 次抓取（{sweep.portal}，{sweep.started_at:%Y-%m-%d %H:%M}），经复核排除的误报不计入。", "text"),
+        (f"指南数据：第 {sweep.id} 次抓取（{sweep.portal}，{local_time(sweep.started_at)}），经复核排除的误报不计入。", "text"),
         (f"数据来源：{'；'.join(result.sources) or '—'}", "wrap"),
         (f"生成时间：{datetime.now():%Y-%m-%d %H:%M}", "text"),
         ("分数按十进制精确计算，最后一步四舍五入到 2 位小数。「失分明细」列出每个由指南得出的指标所扣分数背后的事项、问题和原文。", "wrap"),

@@ -20,6 +20,7 @@ from guideaudit.reports.defects import (
     DefectList,
     DefectListRow,
     element_columns,
+    local_time,
 )
 from guideaudit.reports.sheetnames import SheetNamer
 
@@ -178,7 +179,7 @@ def _write_notes(ws, defects: DefectList, fmt: dict) -> None:
     sweep = defects.sweep
     lines = [
         ("缺陷清单说明", "title"),
-        (f"抓取批次：第 {sweep.id} 次（{sweep.portal}），开始于 {sweep.started_at:%Y-%m-%d %H:%M}", "text"),
+        (f"抓取批次：第 {sweep.id} 次（{sweep.portal}），开始于 {local_time(sweep.started_at)}", "text"),
         (f"生成时间：{datetime.now():%Y-%m-%d %H:%M}", "text"),
         (f"事项 {defects.total.guides} 个，列出问题 {len(defects.rows)} 条，已排除误报 {defects.dismissed} 条。", "text"),
         ("", "text"),
