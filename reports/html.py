@@ -100,6 +100,17 @@ def unit_matrix(defects: DefectList) -> list[dict]:
     ]
 
 
+def _ranking_groups(cards: list[Scorecard]) -> list[tuple[str, list[Scorecard]]]:
+    """Cards per unit type, each type ranked on its own; one group without a title when the
+    scheme has a single type."""
+    groups: dict[str, list[Scorecard]] = {}
+    for card in cards:
+        groups.setdefault(card.unit_type, []).append(card)
+    if len(groups) == 1:
+        return [("", cards)]
+    return list(groups.items())
+
+
 def build_context(
     defects: DefectList,
     cards: list[Scorecard],
@@ -134,6 +145,7 @@ def build_context(
             "dismissed": defects.dismissed,
         },
         "cards": cards,
+        "ranking": _ranking_groups(cards),
         "graded": any(c.grade for c in cards),
         "elements": elements,
         "matrix": unit_matrix(defects),

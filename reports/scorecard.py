@@ -73,6 +73,7 @@ class Scorecard:
         return sum((i.full for i in self.indicators if i.applicable), Decimal(0))
 
     order: list[str] = field(default_factory=list)  # node ids in the scheme's tree order
+    anchor: str = ""  # the card's id in 报告.html
 
     @property
     def lines_with_trail(self) -> list[IndicatorLine]:
@@ -158,7 +159,7 @@ def build_scorecards(
     units: dict[str, str] | None = None,
     order: list[str] | None = None,
 ) -> list[Scorecard]:
-    """One scorecard per scored unit, in rank order.
+    """One scorecard per scored unit, in rank order within each unit type.
 
     ``agencies_of(unit)`` names the 实施主体 whose guides the unit answers for (through the alias
     table; by default the unit's own name). ``units`` maps indicator id → the unit its figure
@@ -167,7 +168,8 @@ def build_scorecards(
     units = units or {}
     by_unit = defects.rows_by_unit()
     cards = []
-    for unit in sorted(result.units, key=lambda u: (u.rank, u.unit)):
+    # Ranks restart for each type of unit (区级机关 and 街镇 are ranked apart).
+    for unit in sorted(result.units, key=lambda u: (str(getattr(u, "unit_type", "") or ""), u.rank, u.unit)):
         agencies = [a for a in agencies_of(unit.unit) if a in defects.units]
         rows = [row for a in agencies for row in by_unit.get(a, [])]
         lines = [_line(i, units) for i in unit.indicators]
@@ -196,6 +198,7 @@ def build_scorecards(
                 defects=sum(t.defects for t in tallies),
                 pass_rate=passed / applicable if applicable else None,
                 order=list(order or []),
+                anchor=f"unit-{len(cards) + 1}",
             )
         )
     return cards

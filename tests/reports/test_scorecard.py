@@ -4,6 +4,7 @@ text; 评分.xlsx holds the same; a 误报 decision gives the points back."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from guideaudit.checks.result import defect_id
@@ -110,3 +111,22 @@ def test_report_on_an_empty_store_says_what_to_run(tmp_path, capsys):
 
     assert main(["report", "--out", str(tmp_path / "x"), "--db", f"sqlite:///{tmp_path / 'empty.sqlite3'}"]) == 2
     assert "guideaudit sweep" in capsys.readouterr().err
+
+
+def test_each_unit_type_is_ranked_on_its_own(store, tmp_path):
+    two_types = tmp_path / "two-types.yaml"
+    two_types.write_text(
+        Path(SCHEME).read_text(encoding="utf-8").replace("unit_types: [部门]", "unit_types: [部门, 街镇]"),
+        encoding="utf-8",
+    )
+    aliases = tmp_path / "别名.csv"
+    aliases.write_text(
+        "被考核单位,实施主体名称,单位类型\n"
+        + "".join(f"{u},{u},{t}\n" for u, t in zip(UNITS, ("部门", "部门", "街镇"), strict=True)),
+        encoding="utf-8",
+    )
+    built = _build(store, tmp_path, scheme=str(two_types), aliases=str(aliases))
+    assert [(c.unit_type, c.rank) for c in built.cards] == [("街镇", 1), ("部门", 1), ("部门", 2)]
+    html = (built.out / "报告.html").read_text(encoding="utf-8")
+    assert html.count('<table class="ranking" data-unit-type=') == 2
+    assert "街镇第 1 名" in html and "部门第 2 名" in html
