@@ -118,6 +118,7 @@ def _write_summary(ws, defects: DefectList, first_sheet: dict[str, str], fmt: di
     _write_tally(ws, row, defects.total, codes, fmt, total=True)
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
+    _print_setup(ws, f"第 {defects.sweep.id} 次抓取 办事指南问题汇总")
     ws.write_string(row + 2, 0, f"已按复核意见排除误报 {defects.dismissed} 条。", fmt["text"])
 
 
@@ -133,6 +134,16 @@ def _write_tally(ws, row: int, tally, codes: list[str], fmt: dict, total: bool) 
         ws.write_number(row, 4, rate, fmt["total_pct"] if total else fmt["pct"])
     for offset, code in enumerate(codes):
         ws.write_number(row, 5 + offset, tally.by_element.get(code, 0), num)
+
+
+def _print_setup(ws, title: str) -> None:
+    """Lists are printed and sent to units: A4 landscape, one page wide, header on every page."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_header("&C&12" + title.replace("&", "&&"))
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row) -> None:
@@ -162,6 +173,7 @@ def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row) -> None:
     last = max(len(rows), 1)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, last, check_col - 1)
+    _print_setup(ws, f"{rows[0].unit if rows else ''} 办事指南问题清单")
     ws.data_validation(
         1, status_col, last, status_col,
         {

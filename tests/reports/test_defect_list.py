@@ -65,6 +65,9 @@ def test_sheet_layout_frozen_header_filter_widths_and_status_list(report_dir):
     check_letter = ws.cell(row=1, column=HEADERS.index("校验码") + 1).column_letter
     assert ws.column_dimensions[check_letter].hidden
     assert book["汇总"].freeze_panes is not None and book["汇总"].auto_filter.ref
+    # Printed for the unit: landscape, one page wide, the header row on every page.
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$1"
 
 
 def test_summary_counts_defects_by_unit_and_element(report_dir):
