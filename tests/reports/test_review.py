@@ -199,3 +199,11 @@ def test_a_false_positive_on_a_guide_changed_since_the_file_was_made_is_refused(
     _mark(xlsx, MARKET, changed, "确认", "属实")  # a confirmation does not depend on the text
     assert main(["review", "import", str(xlsx), *_db(store)]) == 0
     assert [(r.defect_id, r.status) for r in store.reviews()] == [(changed, "确认")]
+
+
+def test_dry_run_checks_the_file_and_writes_nothing(store, report_dir, capsys):
+    xlsx = report_dir / "缺陷清单.xlsx"
+    _mark(xlsx, MARKET, defect_id(guide_id("01"), "location.no-room-or-window"), "已整改", "已改为3号窗口")
+    assert main(["review", "import", str(xlsx), "--dry-run", *_db(store)]) == 0
+    assert "将导入复核结论 1 条：已整改 1 条" in capsys.readouterr().out
+    assert store.reviews() == []
