@@ -53,13 +53,11 @@ class Scoring:
 
 
 def _has_figure(groups: dict, names: tuple[str, ...]) -> bool:
-    """Every 实施主体 has a value for each of the named guide indicators."""
-    for indicators in groups.values():
-        for name in names:
-            found = indicators.get(name)
-            if found is None or getattr(found, "value", None) is None:
-                return False
-    return True
+    """Some 实施主体 has a value for each of the named guide indicators."""
+    return any(
+        all(getattr(indicators.get(name), "value", None) is not None for name in names)
+        for indicators in groups.values()
+    )
 
 
 def guide_part(scheme: Any, groups: dict | None = None) -> tuple[Any, list[str]]:
@@ -76,8 +74,9 @@ def guide_part(scheme: Any, groups: dict | None = None) -> tuple[Any, list[str]]
         if node.is_leaf:
             if not node.source.guide:
                 return False
-            # The report must always score: an indicator some 实施主体 has no figure for (no
-            # guide of theirs states an online depth, say) is left out and named, not an error.
+            # The report must always score: an indicator no guide gives a figure for (none
+            # states an online depth, say) is left out and named; one that only some units
+            # lack a figure for is not applicable to them (their total is rescaled), not an error.
             if groups is not None and not _has_figure(groups, tuple(node.source.guide)):
                 left_out.append(f"{node.id} {node.name}")
                 return False
@@ -133,7 +132,7 @@ def score_sweep(
             f"（按原方案权重折算为百分制；不含需另行提供数据的指标，不评等次）。"
         )
         if left_out:
-            note += f"部分单位的指南没有相应数据、未计分的指标：{'、'.join(left_out)}。"
+            note += f"没有任何指南提供数据、未计分的指标：{'、'.join(left_out)}。"
     figures = [fig for path in metrics for fig in load_metrics(path)]
     alias_table = load_aliases(aliases) if aliases else AliasTable()
     result = score(

@@ -130,3 +130,25 @@ def test_each_unit_type_is_ranked_on_its_own(store, tmp_path):
     html = (built.out / "报告.html").read_text(encoding="utf-8")
     assert html.count('<table class="ranking" data-unit-type=') == 2
     assert "街镇第 1 名" in html and "部门第 2 名" in html
+
+
+def test_default_scorecard_marks_an_element_a_unit_has_no_guides_for_not_applicable(store, tmp_path):
+    from report_data import GUIDES, make_entry, make_record
+
+    sweep = store.start_sweep("fixture-html")
+    entries = []
+    for suffix, unit, name, defects in GUIDES:
+        entry = make_entry(make_record(suffix, unit, name), defects)
+        if unit == 1:  # none of this unit's guides has a form: 样表 does not apply to it
+            entry.elements["E4-2"] = "na"
+        entries.append(entry)
+    store.save_guides(sweep.id, entries)
+    store.finish_sweep(sweep.id, "complete")
+    built = build_report(store, store.latest_sweep(), tmp_path / "na")
+    hr = next(c for c in built.cards if c.unit == UNITS[1])
+    sample = _line(hr, "E4-2")
+    assert not sample.applicable and "不适用" in sample.explanation
+    assert all(_line(c, "E4-2").applicable for c in built.cards if c.unit != UNITS[1])
+    assert hr.total <= 100 and sum(i.full for i in hr.indicators if i.applicable) < 100
+    html = (built.out / "报告.html").read_text(encoding="utf-8")
+    assert "不适用" in html
