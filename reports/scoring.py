@@ -1,7 +1,8 @@
 """Scores for a report: a scheme applied to a stored sweep (reviews applied) and metrics files.
 
-Without a scheme named, the guide-derived part of anda-2020 is scored (the E1–E4 elements), so
-every report has a scorecard even when no other figures exist.
+Without a scheme named, the guide-derived part of anda-2020 is scored (the E1–E4 elements and
+the other indicators guides give figures for), scaled to 100, so every report has a scorecard
+even when no other figures exist.
 """
 
 from __future__ import annotations
