@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import defer, threads
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet import threads
 
 from guideaudit.store import GuideEntry, Store
 
@@ -195,7 +195,8 @@ class StorePipeline:
 
             def close(engine=engine):
                 if engine.running and engine._slot is not None and engine._slot.closing is None:
-                    defer.ensureDeferred(engine.close_spider_async(reason=reason))
+                    d = deferred_from_coro(engine.close_spider_async(reason=reason))
+                    d.addErrback(lambda f: logger.error("closing the spider failed: %s", f.getErrorMessage()))
 
             reactor.callLater(0, close)
 

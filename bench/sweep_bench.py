@@ -1,0 +1,165 @@
+"""Sweep throughput against a bare Scrapy spider, and peak memory as the portal grows.
+
+For each portal size (2,500 and 10,000 guides; html family; portal served by a separate
+process; throttling off) this runs, each in its own process:
+  1. `guideaudit sweep fixture-html` into a fresh SQLite store (extract, attachments, checks,
+     store);
+  2. a bare Scrapy spider that replays exactly the requests the sweep made (same methods, same
+     URLs, same concurrency, robots.txt obeyed) and parses nothing.
+ratio = bare time / sweep time (1.0 = the sweep costs nothing over fetching; aim >= 0.7).
+Peak memory is each process's max RSS (wait4), aim < 500 MB and flat from 2,500 to 10,000.
+
+`python -m bench sweep` (all sizes) or `python -m bench.sweep_bench 2500` (one size).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = (2500, 10000)
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
+    """(exit code, wall seconds, peak RSS in MB, stdout) of one child process."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Read output while it runs so a full pipe never blocks the child.
+    out = proc.stdout.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - began
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, wall, usage.ru_maxrss / 1024, out
+
+
+def _elapsed_from_log(path: str) -> float | None:
+    """Scrapy's own crawl time (engine open to close), from the sweep's log."""
+    try:
+        text = Path(path).read_text("utf-8", "replace")
+    except OSError:
+        return None
+    found = re.findall(r"'elapsed_time_seconds': ([0-9.]+)", text)
+    return float(found[-1]) if found else None
+
+
+def bare_crawl(url_file: str) -> None:
+    """The baseline: fetch every (method, url) of the file, parse nothing."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from guideaudit.crawler.sweep import LOOPBACK_SETTINGS
+
+    requests = json.loads(Path(url_file).read_text("utf-8"))
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):
+            for method, url in requests:
+                yield scrapy.Request(url, method=method, callback=self.ignore, errback=self.ignore, dont_filter=True)
+
+        def ignore(self, _response_or_failure):
+            return None
+
+    settings = Settings()
+    settings.setmodule("guideaudit.crawler.settings", priority="project")
+    settings.setdict(LOOPBACK_SETTINGS, priority="project")
+    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings.set("REMOTE_CONTROL_ENABLED", False, priority="cmdline")
+    settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+    settings.set("HTTPERROR_ALLOW_ALL", True, priority="cmdline")
+    # The sweep's retries of flaky pages are in its request log already.
+    settings.set("RETRY_ENABLED", False, priority="cmdline")
+    stats = {}
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    print(json.dumps({"elapsed": stats.get("elapsed_time_seconds"), "responses": stats.get("downloader/response_count", 0)}))
+
+
+def measure(n_guides: int, work: Path) -> dict:
+    from guideaudit.fixtures.portal import FixturePortal
+    from guideaudit.store import Store
+
+    env = dict(os.environ, GUIDEAUDIT_HOME=str(work / f"home-{n_guides}"))
+    env.pop("GUIDEAUDIT_DB", None)
+    db = f"sqlite:///{work / f'sweep-{n_guides}.sqlite3'}"
+    with FixturePortal(n_guides=n_guides, seed=2026, port=0, process=True) as portal:
+        before = len(portal.request_log())
+        code, sweep_wall, sweep_rss, out = _run_measured(
+            [sys.executable, "-m", "guideaudit", "sweep", "fixture-html", "--base-url", portal.base_url, "--db", db], env
+        )
+        if code != 0:
+            raise RuntimeError(f"sweep exited {code}:\n{out[-3000:]}")
+        log = portal.request_log()[before:]
+        requests = [(m, portal.base_url + p) for m, p, _s in log if not p.startswith("/robots.txt")]
+        url_file = work / f"requests-{n_guides}.json"
+        url_file.write_text(json.dumps(requests), "utf-8")
+        code, bare_wall, bare_rss, bare_out = _run_measured(
+            [sys.executable, "-m", "bench.sweep_bench", "--bare", str(url_file)], dict(env, PYTHONPATH=str(REPO))
+        )
+        if code != 0:
+            raise RuntimeError(f"bare spider exited {code}:\n{bare_out[-3000:]}")
+    bare_stats = json.loads(bare_out.strip().splitlines()[-1])
+    store = Store(db)
+    try:
+        sweep = store.latest_sweep()
+        guides = sweep.counts.get("guides", 0)
+        sweep_elapsed = _elapsed_from_log(sweep.log_path)
+    finally:
+        store.close()
+    return {
+        "n_guides": n_guides,
+        "guides_stored": guides,
+        "requests": len(requests),
+        "sweep_wall_s": round(sweep_wall, 1),
+        "sweep_crawl_s": sweep_elapsed and round(sweep_elapsed, 1),
+        "bare_wall_s": round(bare_wall, 1),
+        "bare_crawl_s": bare_stats["elapsed"] and round(bare_stats["elapsed"], 1),
+        "ratio_wall": round(bare_wall / sweep_wall, 3),
+        "ratio_crawl": round(bare_stats["elapsed"] / sweep_elapsed, 3) if sweep_elapsed and bare_stats["elapsed"] else None,
+        "guides_per_s": round(guides / sweep_wall, 1),
+        "sweep_peak_mb": round(sweep_rss, 1),
+        "bare_peak_mb": round(bare_rss, 1),
+    }
+
+
+def main(sizes: tuple[int, ...] = SIZES) -> None:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="sweep-bench-") as tmp:
+        for n in sizes:
+            result = measure(n, Path(tmp))
+            results.append(result)
+            print(
+                f"{n} 份指南（html 类）：入库 {result['guides_stored']}，请求 {result['requests']}；"
+                f"抓取+检查+入库 {result['sweep_wall_s']} 秒（爬虫计时 {result['sweep_crawl_s']} 秒），"
+                f"空爬虫 {result['bare_wall_s']} 秒（{result['bare_crawl_s']} 秒）；"
+                f"比值 {result['ratio_wall']}（爬虫计时 {result['ratio_crawl']}），目标 ≥ 0.7；"
+                f"{result['guides_per_s']} 份/秒；峰值内存 sweep {result['sweep_peak_mb']} MB，空爬虫 {result['bare_peak_mb']} MB",
+                flush=True,
+            )
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        growth = large["sweep_peak_mb"] / small["sweep_peak_mb"]
+        print(f"峰值内存 {small['n_guides']} → {large['n_guides']} 份：{small['sweep_peak_mb']} → {large['sweep_peak_mb']} MB（×{growth:.2f}）")
+    out_dir = REPO / "bench" / "out"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "sweep_bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--bare":
+        bare_crawl(sys.argv[2])
+    else:
+        main(tuple(int(a) for a in sys.argv[1:]) or SIZES)
