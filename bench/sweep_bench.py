@@ -52,10 +52,9 @@ def _elapsed_from_log(path: str) -> float | None:
 def bare_crawl(url_file: str) -> None:
     """The baseline: fetch every (method, url) of the file, parse nothing."""
     import scrapy
+    from guideaudit.crawler.sweep import LOOPBACK_SETTINGS
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
-
-    from guideaudit.crawler.sweep import LOOPBACK_SETTINGS
 
     requests = json.loads(Path(url_file).read_text("utf-8"))
 
@@ -90,6 +89,7 @@ def bare_crawl(url_file: str) -> None:
 
 def measure(n_guides: int, work: Path) -> dict:
     from guideaudit.fixtures.portal import FixturePortal
+
     from guideaudit.store import Store
 
     env = dict(os.environ, GUIDEAUDIT_HOME=str(work / f"home-{n_guides}"))
