@@ -101,7 +101,7 @@ def build_report(
             if past.id == sweep.id:
                 past_defects, past_scoring = defects, scoring
             else:
-                past_defects = collect(store, past)
+                past_defects = collect(store, past, with_rows=False)
                 try:
                     past_scoring = _scored(store, past, options)
                 except Exception:  # an older sweep that cannot be scored still shows its rates

@@ -216,8 +216,10 @@ def collect(
     store: Store,
     sweep: Sweep,
     on_guide: Callable[[], None] | None = None,
+    with_rows: bool = True,
 ) -> DefectList:
-    """Read one sweep back into defect-list rows and per-unit tallies."""
+    """Read one sweep back into defect-list rows and per-unit tallies (tallies only when
+    ``with_rows`` is false: a trend over past sweeps needs no rows)."""
     sweeps = {s.id: s for s in store.list_sweeps()}
     rows: list[DefectListRow] = []
     units: dict[str, UnitTally] = {}
@@ -242,6 +244,8 @@ def collect(
                 continue
             tally.defects += 1
             tally.by_element[d.element] = tally.by_element.get(d.element, 0) + 1
+            if not with_rows:
+                continue
             status, comment, note = review_cells(d)
             rows.append(
                 DefectListRow(
