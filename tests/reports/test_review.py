@@ -197,8 +197,12 @@ def test_a_false_positive_on_a_guide_changed_since_the_file_was_made_is_refused(
     row = _mark(xlsx, MARKET, changed, "误报")
     _refused(store, xlsx, capsys, f"第 {row} 行", "已变更", "最新的缺陷清单")
     _mark(xlsx, MARKET, changed, "确认", "属实")  # a confirmation does not depend on the text
+    unchanged = defect_id(guide_id("02"), "hours.vague")  # guide 02 is the same in both sweeps
+    _mark(xlsx, MARKET, unchanged, "误报")
     assert main(["review", "import", str(xlsx), *_db(store)]) == 0
-    assert [(r.defect_id, r.status) for r in store.reviews()] == [(changed, "确认")]
+    assert sorted((r.defect_id, r.status) for r in store.reviews()) == sorted([(changed, "确认"), (unchanged, "误报")])
+    latest = {d.defect_id: d for d in store.defects(2, include_dismissed=True)}
+    assert latest[unchanged].dismissed  # holds in the latest sweep: the text is the one reviewed
 
 
 def test_dry_run_checks_the_file_and_writes_nothing(store, report_dir, capsys):
