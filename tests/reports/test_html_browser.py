@@ -62,6 +62,7 @@ def _open(page, report_dir: Path):
 
 def test_report_shows_ranking_scorecards_and_evidence(page, report_dir, shots):
     _open(page, report_dir)
+    page.screenshot(path=str(shots / "report-top.png"))
     assert page.title() == "办事指南合规审计报告"
     rows = page.locator("table.ranking tbody tr")
     assert rows.count() == 3
@@ -87,13 +88,13 @@ def test_report_shows_ranking_scorecards_and_evidence(page, report_dir, shots):
     # Clicking a ranking row's unit jumps to its scorecard.
     page.locator("table.ranking a", has_text=UNITS[1]).click()
     assert page.locator(f'section.unit[data-unit="{UNITS[1]}"]').is_visible()
+    page.screenshot(path=str(shots / "report-after-click.png"))
     # Element pass rates and the score distribution are drawn inline.
     assert page.locator("#elements svg.chart rect").count() >= 13
     assert page.locator("#distribution svg.chart").count() == 1
     assert page.locator("#trend svg.chart").count() == 2  # two sweeps: a trend
     market = page.locator("table.matrix tr", has_text=UNITS[0]).locator("td").all_inner_texts()
     assert market[:3] == [UNITS[0], "3", "89.5%"] and market[3 + 3] == "33.3%"  # E1-4: 1 of 3 pass
-    page.screenshot(path=str(shots / "report-top.png"))
     card.screenshot(path=str(shots / "report-scorecard.png"))
     page.screenshot(path=str(shots / "report-full.png"), full_page=True)
     assert (shots / "report-full.png").stat().st_size > 50_000
