@@ -131,11 +131,9 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
         except StoreError:
             problems.append(f"文件来自第 {sweep_id} 次抓取，但数据库 {store.display_url} 中没有这次抓取（是否用错了 --db？）")
     shown: dict[str, tuple[str, str]] = {}
-    file_hashes: dict[str, str] = {}  # guide id → content the file's sweep showed
     if sweep_id is not None and not problems:
-        shown, file_hashes = _shown_reviews(store, sweep_id)
+        shown = _shown_reviews(store, sweep_id)
     known = store.defect_lookup(r[2] for r in rows if r[2])
-    later_hashes: dict[int, dict[str, str]] = {}
     seen: dict[str, tuple[str, int, str, str]] = {}
     for sheet, excel_row, defect_id, check, status, comment in rows:
         where = _where(sheet, excel_row)
@@ -162,18 +160,6 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
                 )
             continue
         seen[defect_id] = (sheet, excel_row, status, comment)
-        guide, latest = known[defect_id]
-        if status == "误报" and sweep_id is not None and latest != sweep_id and guide in file_hashes:
-            # The store binds a 误报 to the guide text of the latest sweep holding the defect; if
-            # the guide changed since this file was made, the auditor judged other text.
-            if latest not in later_hashes:
-                later_hashes[latest] = {g.record.id: g.content_hash for g in store.guides(latest)}
-            if later_hashes[latest].get(guide, file_hashes[guide]) != file_hashes[guide]:
-                problems.append(
-                    f"{where}：该指南在第 {sweep_id} 次抓取之后已变更（第 {latest} 次抓取），"
-                    "误报结论须在最新的缺陷清单上重新复核（guideaudit report 重新生成）"
-                )
-                continue
         if not status:
             plan.blank += 1
             continue
@@ -186,14 +172,11 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
     return plan
 
 
-def _shown_reviews(store: Store, sweep_id: int) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+def _shown_reviews(store: Store, sweep_id: int) -> dict[str, tuple[str, str]]:
     """The 状态/复核意见 the report showed for each defect of the sweep (a row whose cells still
-    say the same holds no new decision: re-importing a file must not repeat every decision),
-    and each guide's content hash in that sweep."""
+    say the same holds no new decision: re-importing a file must not repeat every decision)."""
     shown: dict[str, tuple[str, str]] = {}
-    hashes: dict[str, str] = {}
     for guide in store.guides(sweep_id):
-        hashes[guide.record.id] = guide.content_hash
         for d in guide.defects:
             if d.dismissed:  # off the list, and the file still says 误报: nothing new
                 shown[d.defect_id] = ("误报", d.review_comment or "")
@@ -201,14 +184,18 @@ def _shown_reviews(store: Store, sweep_id: int) -> tuple[dict[str, tuple[str, st
             status, comment, _ = review_cells(d)
             if status:
                 shown[d.defect_id] = (status, comment)
-    return shown, hashes
+    return shown
 
 
 def import_reviews(store: Store, path: Path, reviewer: str) -> ImportPlan:
     plan = plan_import(store, path)
     if plan.decisions:
         try:
-            store.record_reviews(plan.decisions, reviewer=reviewer, source=Path(path).name)
+            # Bound to the sweep the list came from: a 误报 judged on text that has since
+            # changed then simply does not dismiss the changed guide's defect.
+            store.record_reviews(
+                plan.decisions, reviewer=reviewer, source=Path(path).name, sweep_id=plan.sweep_id
+            )
         except StoreError as err:
             raise ReviewFileError(Path(path), [str(err)]) from None
     return plan

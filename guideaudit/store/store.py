@@ -543,10 +543,18 @@ class Store:
         return found
 
     def record_reviews(
-        self, decisions: Sequence[ReviewDecision], reviewer: str, source: str | None = None
+        self,
+        decisions: Sequence[ReviewDecision],
+        reviewer: str,
+        source: str | None = None,
+        sweep_id: int | None = None,
     ) -> int:
         """Store auditors' decisions, all or none. Unknown defect ids or statuses are refused
-        before anything is written."""
+        before anything is written.
+
+        A decision is bound to the guide content the auditor looked at: that of ``sweep_id``
+        (the sweep the reviewed list came from) when given and the guide is in it, else of the
+        latest sweep holding the defect."""
         bad_status = [d for d in decisions if d.status not in REVIEW_STATUSES]
         if bad_status:
             raise StoreError(f"复核状态 {bad_status[0].status!r} 无效，应为 {' / '.join(REVIEW_STATUSES)}")
@@ -556,20 +564,27 @@ class Store:
             raise StoreError(f"数据库中没有这些问题编号：{', '.join(unknown[:10])}")
         now = _now()
         with self.engine.begin() as conn:
-            hashes: dict[tuple[int, str], str] = {}
-            for d in decisions:
-                guide_id, sweep_id = where[d.defect_id]
-                if (sweep_id, guide_id) not in hashes:
-                    hashes[(sweep_id, guide_id)] = conn.execute(
+            hashes: dict[tuple[int, str], str | None] = {}
+
+            def content_of(at_sweep: int, guide_id: str) -> str | None:
+                if (at_sweep, guide_id) not in hashes:
+                    hashes[(at_sweep, guide_id)] = conn.execute(
                         select(t.guide_versions.c.content_hash)
                         .join(t.sweep_guides, t.sweep_guides.c.version_id == t.guide_versions.c.id)
-                        .where((t.sweep_guides.c.sweep_id == sweep_id) & (t.sweep_guides.c.guide_id == guide_id))
-                    ).scalar_one()
+                        .where((t.sweep_guides.c.sweep_id == at_sweep) & (t.sweep_guides.c.guide_id == guide_id))
+                    ).scalar()
+                return hashes[(at_sweep, guide_id)]
+
+            for d in decisions:
+                guide_id, latest = where[d.defect_id]
+                at_sweep = latest
+                if sweep_id is not None and content_of(sweep_id, guide_id) is not None:
+                    at_sweep = sweep_id
                 conn.execute(
                     insert(t.reviews).values(
                         defect_id=d.defect_id, guide_id=guide_id, status=d.status, comment=d.comment or "",
-                        reviewer=reviewer, reviewed_at=now, content_hash=hashes[(sweep_id, guide_id)],
-                        sweep_id=sweep_id, source=source,
+                        reviewer=reviewer, reviewed_at=now, content_hash=content_of(at_sweep, guide_id),
+                        sweep_id=at_sweep, source=source,
                     )
                 )
         return len(decisions)

@@ -187,22 +187,26 @@ def test_export_lists_every_decision_as_csv_and_jsonl(store, tmp_path, capsys):
     ]
 
 
-def test_a_false_positive_on_a_guide_changed_since_the_file_was_made_is_refused(store, tmp_path, capsys):
+def test_a_false_positive_holds_only_for_the_text_the_auditor_reviewed(store, tmp_path, capsys):
     from guideaudit.reports.build import ScoreOptions, build_report
 
     old = tmp_path / "第1次"
     build_report(store, store.get_sweep(1), old, ScoreOptions())
     xlsx = old / "缺陷清单.xlsx"
     changed = defect_id(guide_id("01"), "location.no-room-or-window")  # guide 01 changed in sweep 2
-    row = _mark(xlsx, MARKET, changed, "误报")
-    _refused(store, xlsx, capsys, f"第 {row} 行", "已变更", "最新的缺陷清单")
-    _mark(xlsx, MARKET, changed, "确认", "属实")  # a confirmation does not depend on the text
+    _mark(xlsx, MARKET, changed, "误报")
     unchanged = defect_id(guide_id("02"), "hours.vague")  # guide 02 is the same in both sweeps
     _mark(xlsx, MARKET, unchanged, "误报")
     assert main(["review", "import", str(xlsx), *_db(store)]) == 0
-    assert sorted((r.defect_id, r.status) for r in store.reviews()) == sorted([(changed, "确认"), (unchanged, "误报")])
+    reviews = {r.defect_id: r for r in store.reviews()}
+    assert {k: r.status for k, r in reviews.items()} == {changed: "误报", unchanged: "误报"}
+    assert reviews[changed].sweep_id == 1  # bound to the list the auditor had in hand
     latest = {d.defect_id: d for d in store.defects(2, include_dismissed=True)}
     assert latest[unchanged].dismissed  # holds in the latest sweep: the text is the one reviewed
+    assert not latest[changed].dismissed  # the guide changed since: checked afresh
+    assert store.defects(1, include_dismissed=True) and not [
+        d for d in store.defects(1) if d.defect_id == changed
+    ]  # in sweep 1 itself the decision applies
 
 
 def test_dry_run_checks_the_file_and_writes_nothing(store, report_dir, capsys):

@@ -142,3 +142,16 @@ def test_incomplete_sweep_is_never_the_latest_complete_one(store):
     store.finish_sweep(broken.id, "incomplete")
     assert store.latest_sweep().id == done.id
     assert store.reopen_sweep(broken.id).status == "running"
+
+
+def test_review_binds_to_the_sweep_the_auditor_reviewed(store):
+    s1 = store.start_sweep("demo")
+    store.save_guides(s1.id, [_entry(_guide("A"), ("hours.vague", "E1-4"))])
+    store.finish_sweep(s1.id, "complete")
+    s2 = store.start_sweep("demo")
+    store.save_guides(s2.id, [_entry(_guide("A", hours="上班时间"), ("hours.vague", "E1-4"))])
+    store.finish_sweep(s2.id, "complete")
+    # The auditor marks the defect on sweep 1's list after sweep 2 has run.
+    store.record_reviews([ReviewDecision("A-hours.vague", "误报")], "王五", sweep_id=s1.id)
+    assert store.defects(s1.id) == []
+    assert [d.guide_id for d in store.defects(s2.id)] == ["A"]  # other text: judged afresh
