@@ -1,5 +1,6 @@
 from guideaudit.checks.result import Defect, GuideResult
 from guideaudit.checks.stored import checked_guides
+
 from guideaudit.record import GuideRecord
 from guideaudit.store import DefectRow, GuideEntry, ReviewDecision, Store
 
