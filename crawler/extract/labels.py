@@ -28,8 +28,11 @@ def normalise_label(text: str) -> str:
 class LabelTable:
     """One synonym table (record fields, material columns or step columns)."""
 
-    def __init__(self, synonyms: dict[str, list[str]], cutoff: float) -> None:
+    def __init__(
+        self, synonyms: dict[str, list[str]], cutoff: float, no_fuzzy_suffixes: tuple[str, ...] = ()
+    ) -> None:
         self.cutoff = cutoff
+        self.no_fuzzy_suffixes = tuple(no_fuzzy_suffixes)
         self.exact: dict[str, str] = {}
         for field, words in synonyms.items():
             for word in [field, *words]:
@@ -42,7 +45,7 @@ class LabelTable:
         if not key or len(key) > MAX_LABEL_CHARS:
             return None
         hit = self.exact.get(key)
-        if hit or not re.search(r"[\u4e00-\u9fff]", key):
+        if hit or not re.search(r"[\u4e00-\u9fff]", key) or key.endswith(self.no_fuzzy_suffixes):
             return hit
         from rapidfuzz import fuzz, process
 
@@ -61,7 +64,8 @@ class Labels:
             bad = set(data.get(section) or {}) - set(model.model_fields)
             if bad:
                 raise ValueError(f"{source}：{section} 中的 {sorted(bad)} 不是 {model.__name__} 的字段")
-        self.fields = LabelTable(fields, cutoff)
+        suffixes = tuple(data.get("no_fuzzy_suffixes") or ())
+        self.fields = LabelTable(fields, cutoff, suffixes)
         self.materials = LabelTable(data.get("materials") or {}, cutoff)
         self.steps = LabelTable(data.get("steps") or {}, cutoff)
 

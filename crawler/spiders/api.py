@@ -166,7 +166,7 @@ class GuideApiSpider(GuideSpider):
             self.api.record, document, api_url=main.url, url=page_url,
             portal=self.portal_name, fetched_at=now_iso(),
         )
-        item = self.guide_item(record, main, "utf-8")
+        item = self.guide_item(record, main, getattr(main, "encoding", None) or "utf-8")
         if item is not None:
             yield item
 

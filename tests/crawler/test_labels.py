@@ -64,3 +64,8 @@ def test_normalise_label_strips_decoration() -> None:
 def test_table_refuses_unknown_fields() -> None:
     with pytest.raises(ValueError, match="promise_limit"):
         Labels(yaml.safe_load("fields: {promise_limit: [承诺时限]}"))
+
+
+@pytest.mark.parametrize("label", ["法定办结时限说明", "承诺办结时限说明", "监督投诉地址", "审批结果类型"])
+def test_notes_about_a_field_are_not_the_field(label: str) -> None:
+    assert default_labels().fields.field(label) is None
