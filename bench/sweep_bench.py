@@ -52,7 +52,7 @@ def _elapsed_from_log(path: str) -> float | None:
 def bare_crawl(url_file: str) -> None:
     """The baseline: fetch every (method, url) of the file, parse nothing."""
     import scrapy
-    from guideaudit.crawler.sweep import LOOPBACK_SETTINGS
+    from guideaudit.crawler.sweep import LOOPBACK_SETTINGS, SWEEP_SETTINGS
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -70,6 +70,7 @@ def bare_crawl(url_file: str) -> None:
 
     settings = Settings()
     settings.setmodule("guideaudit.crawler.settings", priority="project")
+    settings.setdict(SWEEP_SETTINGS, priority="project")  # the sweep's own crawl settings
     settings.setdict(LOOPBACK_SETTINGS, priority="project")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("REMOTE_CONTROL_ENABLED", False, priority="cmdline")

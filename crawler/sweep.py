@@ -45,6 +45,10 @@ LOOPBACK_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
 }
 COMPLETE_REASONS = {"finished", "max_guides"}
+# Scrapy starts CONCURRENT_ITEMS asyncio workers for every response's output (default 100);
+# a guide page yields one item and a list page a few dozen requests, so 100 workers per page
+# cost more CPU than the items themselves (measured in bench/sweep_bench.py).
+SWEEP_SETTINGS = {"CONCURRENT_ITEMS": 8}
 
 
 class SweepInputError(ValueError):
@@ -332,6 +336,7 @@ def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets
 
     settings = Settings()
     settings.setmodule("guideaudit.crawler.settings", priority="project")
+    settings.setdict(SWEEP_SETTINGS, priority="project")
     if all(_is_loopback(t.start_url) for t in targets):
         settings.setdict(LOOPBACK_SETTINGS, priority="project")
     pipelines = dict(settings.getdict("ITEM_PIPELINES"))

@@ -77,7 +77,7 @@ def count_attachments(entry: GuideEntry) -> int:
 
 
 class StorePipeline:
-    def __init__(self, crawler, state: SweepState, max_guides: int | None = None):
+    def __init__(self, crawler, state: SweepState | None, max_guides: int | None = None):
         self.crawler = crawler
         self.state = state
         self.max_guides = max_guides
@@ -85,34 +85,95 @@ class StorePipeline:
         self.last_flush = time.monotonic()
         self._writing: asyncio.Lock | None = None
         self.failed = False
+        self.standalone = False
+        self._lock = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        sweep_id = crawler.settings.getint("GUIDEAUDIT_SWEEP_ID")
-        if not sweep_id:
-            raise NotConfigured("not part of a sweep (GUIDEAUDIT_SWEEP_ID unset)")
-        state = get_state(sweep_id, crawler.settings.get("GUIDEAUDIT_DB_URL"))
-        state.crawlers.append(crawler)
-        pipe = cls(crawler, state, crawler.settings.getint("GUIDEAUDIT_MAX_GUIDES") or None)
+        settings = crawler.settings
+        sweep_id = settings.getint("GUIDEAUDIT_SWEEP_ID")
+        max_guides = settings.getint("GUIDEAUDIT_MAX_GUIDES") or None
+        if sweep_id:  # run by `guideaudit sweep`, which opened the sweep and will close it
+            state = get_state(sweep_id, settings.get("GUIDEAUDIT_DB_URL"))
+            state.crawlers.append(crawler)
+            pipe = cls(crawler, state, max_guides)
+        elif settings.getbool("GUIDEAUDIT_STORE"):  # a bare `scrapy crawl` / Scrapyd job
+            pipe = cls(crawler, None, max_guides)
+            pipe.standalone = True
+        else:
+            raise NotConfigured("not part of a sweep (GUIDEAUDIT_SWEEP_ID / GUIDEAUDIT_STORE unset)")
         crawler.signals.connect(pipe.response_received, signal=signals.response_received)
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
+
+    # --- a sweep of its own (Scrapyd) ----------------------------------------------------------
+
+    def open_spider(self):
+        """Outside `guideaudit sweep` the pipeline opens (and later closes) the sweep itself,
+        under the same per-portal lock, so Scrapyd jobs and cron sweeps never overlap."""
+        if not self.standalone:
+            return
+        from urllib.parse import urlsplit
+
+        from guideaudit.checks import CHECKER_VERSION
+        from guideaudit.crawler.lock import PortalLock, SweepLocked
+        from guideaudit.crawler.sweep import reap_dead_sweeps
+
+        spider = self.crawler.spider
+        profile = getattr(spider, "profile", None)
+        base = getattr(spider, "base_url", None) or ""
+        portal = profile.name if profile is not None else f"url:{urlsplit(base).netloc}"
+        self._lock = PortalLock([portal])
+        try:
+            self._lock.acquire()
+        except SweepLocked as err:
+            logger.error("%s", err)
+            self.failed = True
+            self._lock = None
+            self._stop_crawler(self.crawler, "locked")
+            return
+        store = Store(self.crawler.settings.get("GUIDEAUDIT_DB_URL"))
+        reap_dead_sweeps(store, portal, lambda text: logger.warning("%s", text))
+        sweep = store.start_sweep(
+            portal, getattr(spider, "start_url", None) or base,
+            {"spider": spider.name, "profiles": [profile.name] if profile else [], "base_url": base, "runner": "scrapy"},
+            CHECKER_VERSION, self.crawler.settings.get("LOG_FILE"),
+        )
+        self.state = SweepState(sweep.id, store, crawlers=[self.crawler])
+        register_state(self.state)
+        logger.info("sweep %d opened for portal %s (database %s)", sweep.id, portal, store.display_url)
+
+    def _finish_standalone(self, reason: str) -> None:
+        from guideaudit.crawler.sweep import _finish
+
+        state = self.state
+        try:
+            outcome = _finish(state.store, state.store.get_sweep(state.sweep_id), state, {0: reason}, {}, [None])
+            logger.info("sweep %d ended: %s %s", state.sweep_id, outcome.sweep.status, outcome.sweep.counts)
+        finally:
+            state.store.close()
+            if self._lock is not None:
+                self._lock.release()
 
     # --- signals ---------------------------------------------------------------------------
 
     def response_received(self, response, request, spider):
         # Attachment checks also pass through the engine; pages are what the spider parses.
-        if request.meta.get(ATTACHMENT_META):
+        if request.meta.get(ATTACHMENT_META) or self.state is None:
             return
         self.state.add("pages")
 
     def spider_closed(self, spider, reason):
+        if self.state is None:
+            return
         self.state.close_reasons[id(self.crawler)] = reason
+        if self.standalone:
+            self._finish_standalone(reason)
 
     # --- items -----------------------------------------------------------------------------
 
     async def process_item(self, item):
-        if self.failed or not isinstance(item, dict):
+        if self.failed or self.state is None or not isinstance(item, dict):
             return item
         kind = item.get("kind")
         if kind == "fetch_failure":
@@ -186,19 +247,23 @@ class StorePipeline:
 
     def _stop_all(self, reason: str) -> None:
         """Close every crawler of the sweep (soon, not from inside the item being processed)."""
+        for crawler in self.state.crawlers if self.state else [self.crawler]:
+            self._stop_crawler(crawler, reason)
+
+    @staticmethod
+    def _stop_crawler(crawler, reason: str) -> None:
         from twisted.internet import reactor
 
-        for crawler in self.state.crawlers:
+        def close():
             engine = crawler.engine
-            if engine is None or engine.spider is None:
-                continue
+            if engine is None or engine.spider is None or not engine.running:
+                return
+            if engine._slot is not None and engine._slot.closing is None:
+                d = deferred_from_coro(engine.close_spider_async(reason=reason))
+                d.addErrback(lambda f: logger.error("closing the spider failed: %s", f.getErrorMessage()))
 
-            def close(engine=engine):
-                if engine.running and engine._slot is not None and engine._slot.closing is None:
-                    d = deferred_from_coro(engine.close_spider_async(reason=reason))
-                    d.addErrback(lambda f: logger.error("closing the spider failed: %s", f.getErrorMessage()))
-
-            reactor.callLater(0, close)
+        reactor.callLater(0, close)
 
     async def close_spider(self):
-        await self._flush()
+        if self.state is not None:
+            await self._flush()
