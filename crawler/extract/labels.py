@@ -16,6 +16,8 @@ from guideaudit.record import FIELD_NAMES, Material, Step
 _DECOR = re.compile(r"^(?:[\s*★·•\-]+|\(?[一二三四五六七八九十\d]{1,3}[)、.]\s*)+")
 _STRIP = re.compile(r"[\s:：*＊【】\[\]]+")
 MAX_LABEL_CHARS = 24
+# Published values, not labels: 无法定时限, 不收费, 否 … never match a label fuzzily.
+_VALUE_STARTS = ("无", "不", "否", "是", "暂无", "没有")
 
 
 def normalise_label(text: str) -> str:
@@ -39,13 +41,21 @@ class LabelTable:
                 self.exact.setdefault(normalise_label(word), field)
         self._choices = list(self.exact)
 
+    def exact_field(self, label: str) -> str | None:
+        return self.exact.get(normalise_label(label))
+
     @lru_cache(maxsize=4096)  # noqa: B019 - tables live for the process
     def field(self, label: str) -> str | None:
         key = normalise_label(label)
         if not key or len(key) > MAX_LABEL_CHARS:
             return None
         hit = self.exact.get(key)
-        if hit or not re.search(r"[\u4e00-\u9fff]", key) or key.endswith(self.no_fuzzy_suffixes):
+        if (
+            hit
+            or not re.search(r"[\u4e00-\u9fff]", key)
+            or key.endswith(self.no_fuzzy_suffixes)
+            or key.startswith(_VALUE_STARTS)
+        ):
             return hit
         from rapidfuzz import fuzz, process
 

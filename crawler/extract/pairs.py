@@ -123,6 +123,19 @@ def _is_label_cell(cell: etree._Element, labels: LabelTable) -> bool:
     return labels.field(text) is not None
 
 
+def _label_row(cells: list[etree._Element], labels: LabelTable) -> bool:
+    """Every cell a header cell or a label, at least two of them mapping to fields."""
+    if len(cells) < 2 or not all(c.tag == "th" or _short(c) for c in cells):
+        return False
+    classed = [any(_LABEL_CLASS.search(t) for t in _classes(c)) for c in cells]
+    if any(classed) and not all(classed):
+        return False  # label cells and value cells side by side: a label/value row
+    if all(c.tag == "th" for c in cells):
+        return sum(1 for c in cells if labels.field(_t(c)) is not None) >= 2
+    # Plain cells: only exact synonyms, so a value like 无法定时限 is never taken for a label.
+    return all(labels.exact_field(_t(c)) is not None for c in cells)
+
+
 def _short(cell: etree._Element) -> bool:
     text = _t(cell)
     key = normalise_label(text)
@@ -230,6 +243,18 @@ def _find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> P
                     mark(r)
                 i = j
                 continue
+            # Column layout: a row of labels over a row of values (法定办结时限 | 承诺办结时限).
+            if i + 1 < len(rows) and _label_row(cells, labels.fields):
+                below = _cells(rows[i + 1])
+                if len(below) == len(cells) and not _label_row(below, labels.fields):
+                    for label_cell, value_cell in zip(cells, below, strict=True):
+                        label = _t(label_cell)
+                        pairs.append(Pair(label, _t(value_cell), labels.fields.field(label), value_cell,
+                                          True, links_of(value_cell, base_url)))
+                    mark(tr)
+                    mark(rows[i + 1])
+                    i += 2
+                    continue
             k = 0
             while k < len(cells):
                 cell = cells[k]

@@ -106,3 +106,14 @@ def test_xhtml_declaration_and_garbage_do_not_break_extraction() -> None:
     assert result.record is not None and result.record.item_name == "户口迁移（市内）"
     for junk in (b"", b"\x00\xff\xfe", b"<<<>>>", "事项名称".encode() * 3):
         assert extract_bytes(junk, url="http://127.0.0.1/x")[0].record is None
+
+
+def test_label_row_over_value_row_and_colspan() -> None:
+    result, _ = _extract("columns.html", url="http://127.0.0.1/g/9")
+    r = result.record
+    assert r is not None
+    assert r.item_name == "建设工程规划许可证核发"  # value cell with colspan
+    assert (r.statutory_limit, r.promised_limit, r.onsite_visits) == ("20个工作日", "10个工作日", "1")
+    assert (r.item_type, r.case_type) == ("行政许可", "承诺件")
+    assert r.location == "江海市人民大道1号3楼12号窗口"  # inline markup inside a value
+    assert r.consult == "电话：0662-3300001"
