@@ -159,7 +159,7 @@ def _owner_table(el: etree._Element) -> etree._Element | None:
 
 
 def _header_map(cells: list[etree._Element], table: LabelTable, first: bool = False) -> dict[int, str] | None:
-    if not cells or not (first or any(c.tag == "th" for c in cells)):
+    if len(cells) < 2:
         return None
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):

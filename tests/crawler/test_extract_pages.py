@@ -117,3 +117,15 @@ def test_label_row_over_value_row_and_colspan() -> None:
     assert (r.item_type, r.case_type) == ("行政许可", "承诺件")
     assert r.location == "江海市人民大道1号3楼12号窗口"  # inline markup inside a value
     assert r.consult == "电话：0662-3300001"
+
+
+def test_materials_header_in_plain_cells_after_a_caption_row() -> None:
+    result, _ = _extract("materials-td-header.html", url="http://127.0.0.1/bszn/g/7.html")
+    r = result.record
+    assert r is not None and [m.name for m in r.materials] == ["道路运输经营申请表", "营业执照"]
+    first, second = r.materials
+    assert first.source == "申请人自备" and first.originals is None  # no 原件 column: absent
+    assert (first.blank_form.url, first.blank_form.name) == ("http://127.0.0.1/bszn/files/a.doc", "空表")
+    assert (first.sample_form.url, first.sample_form.name) == ("http://127.0.0.1/bszn/files/a-sample.doc", "样表")
+    assert second.blank_form is None and second.sample_form is None
+    assert r.extra.get("份数") is None  # table columns are not label/value pairs
