@@ -123,7 +123,8 @@ def test_sigkill_left_running_then_marked_incomplete_and_resumed(portal, truth, 
     store.close()
     assert killed.status == "running" and killed.pid == proc.pid and killed.host
 
-    resumed = cli(home, "sweep", "fixture-api", "--resume", "--base-url", portal.base_url, "--db", db)
+    # `--resume N` alone: the portal and its address come from what the sweep recorded.
+    resumed = cli(home, "sweep", "--resume", str(killed.id), "--db", db)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert f"进程 {proc.pid} 已终止，已标记为未完成" in resumed.stdout
     assert f"续抓第 {killed.id} 次抓取" in resumed.stdout
