@@ -27,6 +27,11 @@ def normalise_label(text: str) -> str:
     return _STRIP.sub("", text)
 
 
+@lru_cache(maxsize=16384)
+def _normalised(text: str) -> str:
+    return normalise_label(text)
+
+
 class LabelTable:
     """One synonym table (record fields, material columns or step columns)."""
 
@@ -42,11 +47,11 @@ class LabelTable:
         self._choices = list(self.exact)
 
     def exact_field(self, label: str) -> str | None:
-        return self.exact.get(normalise_label(label))
+        return self.exact.get(_normalised(label))
 
     @lru_cache(maxsize=4096)  # noqa: B019 - tables live for the process
     def field(self, label: str) -> str | None:
-        key = normalise_label(label)
+        key = _normalised(label)
         if not key or len(key) > MAX_LABEL_CHARS:
             return None
         hit = self.exact.get(key)

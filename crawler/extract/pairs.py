@@ -159,7 +159,8 @@ def _owner_table(el: etree._Element) -> etree._Element | None:
 
 
 def _header_map(cells: list[etree._Element], table: LabelTable, first: bool = False) -> dict[int, str] | None:
-    if len(cells) < 2:
+    # Cheap test first (rows are many): one cell must be an exact column name.
+    if len(cells) < 2 or not any(table.exact_field(_t(c)) for c in cells):
         return None
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):
