@@ -379,7 +379,7 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def summary_lines(sweep: Sweep) -> list[str]:
+def summary_lines(sweep: Sweep, db_url: str | None = None) -> list[str]:
     c = sweep.counts or {}
     status = {"complete": "完成", "incomplete": "未完成", "failed": "失败", "running": "运行中"}.get(sweep.status, sweep.status)
     lines = [
@@ -391,7 +391,8 @@ def summary_lines(sweep: Sweep) -> list[str]:
     if sweep.error:
         lines.append(f"  说明：{sweep.error}")
     if sweep.status == "incomplete":
-        lines.append(f"  续抓：guideaudit sweep --resume {sweep.id}")
+        db = f" --db {db_url}" if db_url else ""
+        lines.append(f"  续抓：guideaudit sweep --resume {sweep.id}{db}")
     return lines
 
 

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if outcome.sweep is None:
         print(f"错误：{outcome.message}", file=sys.stderr)
         return outcome.exit_code
-    for line in summary_lines(outcome.sweep):
+    for line in summary_lines(outcome.sweep, args.db):
         print(line)
     if outcome.sweep.log_path:
         print(f"  日志：{outcome.sweep.log_path}")
