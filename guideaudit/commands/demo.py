@@ -102,8 +102,10 @@ def run(args: argparse.Namespace) -> int:
         say("")
         say(f"共检查 {guides} 份指南，其中 {failing} 份至少有一个错误。按要素统计的问题：")
         for code in sorted(set(errors) | set(warnings), key=lambda c: list(ALL_CODES).index(c) if c in ALL_CODES else 99):
-            extra = f"（另有提示 {warnings[code]} 个）" if warnings.get(code) else ""
-            say(f"  {code} {ALL_CODES.get(code, '')}：错误 {errors.get(code, 0)} 个{extra}")
+            parts = [f"错误 {errors[code]} 个"] if errors.get(code) else []
+            if warnings.get(code):
+                parts.append(f"提示 {warnings[code]} 个")
+            say(f"  {code} {ALL_CODES.get(code, '')}：{'，'.join(parts)}")
         failures = store.fetch_failures(sweep.id)
         say(f"无法获取的页面：{len(failures)} 个（属于抓取问题，不计入指南问题）")
         for f in failures[:5]:
