@@ -13,7 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from guideaudit import __version__
+from guideaudit.errors import UsageError
 from guideaudit.record import RecordError
+
+__all__ = ["COMMANDS", "UsageError", "build_parser", "main"]
 
 # name -> module; order is the order `guideaudit --help` lists them.
 COMMANDS: dict[str, str] = {
@@ -32,10 +35,6 @@ COMMANDS: dict[str, str] = {
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 3
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed without a traceback, exit 2."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -119,7 +119,7 @@ def score_sweep(
     from guideaudit.schemes.inputs import load_metrics
     from guideaudit.schemes.units import AliasTable, load_aliases
 
-    from guideaudit.cli import UsageError
+    from guideaudit.errors import UsageError
 
     scheme = load_scheme(scheme_id or DEFAULT_SCHEME)
     guide = from_pairs(checked_guides(store, sweep.id), f"sweep {sweep.id}", f"第 {sweep.id} 次抓取（{sweep.portal}）")

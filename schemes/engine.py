@@ -29,7 +29,7 @@ from guideaudit.schemes.model import (
 from guideaudit.schemes.rules import KINDS, Figure, Outcome, fmt_num, fmt_value, rule_inputs
 from guideaudit.schemes.units import AliasTable, canonical_unit, norm, suggest
 
-from guideaudit.cli import UsageError
+from guideaudit.errors import UsageError
 
 PRECISION = 40  # digits; shares like 20/13 stay exact far past the 2 decimals we round to
 MAX_LISTED = 15

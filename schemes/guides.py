@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from guideaudit.cli import UsageError
+from guideaudit.errors import UsageError
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from guideaudit.cli import UsageError
+from guideaudit.errors import UsageError
 from guideaudit.text import clean
 
 COLUMNS = ("unit", "indicator", "value", "period", "method", "note")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from guideaudit.cli import UsageError
+from guideaudit.errors import UsageError
 from guideaudit.text import clean
 
 ALIAS_HEADERS = {
