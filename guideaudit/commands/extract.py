@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guideaudit.cli import UsageError
+    from guideaudit.errors import UsageError
 
     from ..crawler.extract.page import extract_bytes
     from ..crawler.profiles import ProfileError, load_profile
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_json(path: Path, body: bytes):
-    from guideaudit.cli import UsageError
+    from guideaudit.errors import UsageError
 
     try:
         return json.loads(body)
@@ -80,7 +80,7 @@ def _load_json(path: Path, body: bytes):
 
 
 def _from_api(profile, path: Path, body: bytes, url: str, parts: list[str]):
-    from guideaudit.cli import UsageError
+    from guideaudit.errors import UsageError
 
     from ..crawler.extract.jsonmap import map_record
     from ..crawler.spiders.api import not_a_guide
