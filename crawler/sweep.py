@@ -372,6 +372,7 @@ def _crawl(store: Store, sweep_id: int, options: SweepOptions, targets: list[Tar
         process.start()
     finally:
         signal.signal(signal.SIGTERM, previous)
+        state.close_writer()
     return state, dict(state.close_reasons)
 
 

@@ -1,7 +1,10 @@
 """Store pipeline (ITEM_PIPELINES order 500): checked guides into the sweep, in batches.
 
-Guides are saved ~200 at a time, one transaction per batch, in a worker thread so the crawl
-goes on while the database writes; at most one batch is in flight (back-pressure, flat memory).
+Guides are saved ~200 at a time, one transaction per batch, by a writer process of its own
+(SQLAlchemy's per-row Python work would otherwise take the GIL from the crawl: ~1 ms a guide,
+measured in bench/sweep_bench.py), fed from a worker thread so the crawl goes on while the
+database writes; at most one batch is in flight (back-pressure, flat memory).
+GUIDEAUDIT_STORE_WRITER=thread writes from the thread instead.
 A batch is also flushed every few seconds so an interrupted sweep loses little and --resume
 refetches only what was never stored. Fetch failures are stored as they come.
 
@@ -13,9 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
+import struct
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
@@ -35,6 +43,110 @@ ATTACHMENT_META = "guideaudit_attachment"
 CHECK_ERROR_PREFIXES = ("检查程序出错", "记录无效")
 
 
+class StoreWriteError(RuntimeError):
+    pass
+
+
+class ThreadWriter:
+    """Writes with the sweep's own Store, in the calling (worker) thread."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def call(self, op: str, *args: Any) -> Any:
+        return _apply(self.store, op, args)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessWriter:
+    """Writes through a child process holding its own Store; requests and replies are
+    length-prefixed pickles over its stdin/stdout (a private pipe between two processes of
+    the same program). The child ends at EOF, so a parent killed with SIGKILL takes it along;
+    it runs in its own session, so the terminal's Ctrl-C reaches only the parent, which then
+    flushes what it holds before closing the pipe."""
+
+    def __init__(self, db_url: str):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "guideaudit.crawler.pipelines.store", "--writer", db_url],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
+        )
+        self.lock = threading.Lock()
+
+    def call(self, op: str, *args: Any) -> Any:
+        with self.lock:
+            data = pickle.dumps((op, args), protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                self.proc.stdin.write(struct.pack(">Q", len(data)) + data)
+                self.proc.stdin.flush()
+                reply = _read_message(self.proc.stdout)
+            except (BrokenPipeError, OSError):
+                reply = None
+            if reply is None:
+                raise StoreWriteError(f"数据库写入进程意外退出（退出码 {self.proc.poll()}）")
+            status, payload = reply
+            if status != "ok":
+                raise StoreWriteError(payload)
+            return payload
+
+    def close(self) -> None:
+        with self.lock:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _read_message(stream) -> Any:
+    header = stream.read(8)
+    if len(header) < 8:
+        return None
+    (size,) = struct.unpack(">Q", header)
+    body = stream.read(size)
+    if len(body) < size:
+        return None
+    return pickle.loads(body)
+
+
+def _apply(store: Store, op: str, args: tuple) -> Any:
+    if op == "save":
+        sweep_id, batch, counts = args
+        store.save_guides(sweep_id, batch)
+        store.update_counts(sweep_id, counts)
+        return len(batch)
+    if op == "failure":
+        return store.add_fetch_failure(*args)
+    raise ValueError(f"unknown store operation {op!r}")
+
+
+def writer_main(db_url: str) -> int:
+    """The writer process: apply each request to the store until the parent closes the pipe."""
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but replies may reach the pipe
+    store = Store(db_url or None)
+    try:
+        while True:
+            message = _read_message(requests)
+            if message is None:
+                return 0
+            op, args = message
+            try:
+                reply = ("ok", _apply(store, op, args))
+            except Exception as err:  # reported to the parent, which fails the sweep
+                reply = ("error", f"{type(err).__name__}: {err}"[:2000])
+            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+            replies.write(struct.pack(">Q", len(data)) + data)
+            replies.flush()
+    finally:
+        store.close()
+
+
 @dataclass
 class SweepState:
     """What the crawlers of one sweep share, and what the sweep reads back when they stop."""
@@ -47,9 +159,25 @@ class SweepState:
     accepted: int = 0  # guides taken for storing (for --max-guides)
     errors: list[str] = field(default_factory=list)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    writer_mode: str = "process"
+    _writer: Any = None
 
     def add(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def write(self, op: str, *args: Any) -> Any:
+        """Called from worker threads, one write at a time."""
+        with self.write_lock:
+            if self._writer is None:
+                self._writer = ProcessWriter(self.store.url) if self.writer_mode == "process" else ThreadWriter(self.store)
+            return self._writer.call(op, *args)
+
+    def close_writer(self) -> None:
+        """Wait for the writer to finish what it was given; before reading the sweep back."""
+        with self.write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
 
 
 _STATES: dict[int, SweepState] = {}
@@ -65,6 +193,11 @@ def get_state(sweep_id: int, db_url: str | None) -> SweepState:
         state = SweepState(sweep_id, Store(db_url))
         register_state(state)
     return state
+
+
+def writer_mode(settings) -> str:
+    mode = (settings.get("GUIDEAUDIT_STORE_WRITER") or "process").lower()
+    return mode if mode in ("process", "thread") else "process"
 
 
 def count_attachments(entry: GuideEntry) -> int:
@@ -95,6 +228,7 @@ class StorePipeline:
         max_guides = settings.getint("GUIDEAUDIT_MAX_GUIDES") or None
         if sweep_id:  # run by `guideaudit sweep`, which opened the sweep and will close it
             state = get_state(sweep_id, settings.get("GUIDEAUDIT_DB_URL"))
+            state.writer_mode = writer_mode(settings)
             state.crawlers.append(crawler)
             pipe = cls(crawler, state, max_guides)
         elif settings.getbool("GUIDEAUDIT_STORE"):  # a bare `scrapy crawl` / Scrapyd job
@@ -139,7 +273,7 @@ class StorePipeline:
             {"spider": spider.name, "profiles": [profile.name] if profile else [], "base_url": base, "runner": "scrapy"},
             CHECKER_VERSION, self.crawler.settings.get("LOG_FILE"),
         )
-        self.state = SweepState(sweep.id, store, crawlers=[self.crawler])
+        self.state = SweepState(sweep.id, store, crawlers=[self.crawler], writer_mode=writer_mode(self.crawler.settings))
         register_state(self.state)
         logger.info("sweep %d opened for portal %s (database %s)", sweep.id, portal, store.display_url)
 
@@ -148,6 +282,7 @@ class StorePipeline:
 
         state = self.state
         try:
+            state.close_writer()
             outcome = _finish(state.store, state.store.get_sweep(state.sweep_id), state, {0: reason}, {}, [None])
             logger.info("sweep %d ended: %s %s", state.sweep_id, outcome.sweep.status, outcome.sweep.counts)
         finally:
@@ -199,11 +334,10 @@ class StorePipeline:
         state.add("check_errors" if error.startswith(CHECK_ERROR_PREFIXES) else "fetch_failures")
 
         def write():
-            with state.write_lock:
-                state.store.add_fetch_failure(
-                    state.sweep_id, str(item.get("url") or "")[:2000], item.get("status"), error,
-                    (str(item["referer"])[:2000] if item.get("referer") else None),
-                )
+            state.write(
+                "failure", state.sweep_id, str(item.get("url") or "")[:2000], item.get("status"), error,
+                (str(item["referer"])[:2000] if item.get("referer") else None),
+            )
 
         try:
             await maybe_deferred_to_future(threads.deferToThread(write))
@@ -231,12 +365,12 @@ class StorePipeline:
 
     def _save(self, batch: list[GuideEntry]) -> None:
         state = self.state
-        with state.write_lock:
-            state.store.save_guides(state.sweep_id, batch)
-            state.add("guides", len(batch))
-            state.add("defects", sum(len(e.defects) for e in batch))
-            state.add("attachments", sum(count_attachments(e) for e in batch))
-            state.store.update_counts(state.sweep_id, dict(state.counts))
+        counts = dict(state.counts)
+        counts["guides"] += len(batch)
+        state.write("save", state.sweep_id, batch, counts)
+        state.add("guides", len(batch))
+        state.add("defects", sum(len(e.defects) for e in batch))
+        state.add("attachments", sum(count_attachments(e) for e in batch))
 
     def _store_error(self, err: BaseException) -> None:
         self.failed = True
@@ -267,3 +401,7 @@ class StorePipeline:
     async def close_spider(self):
         if self.state is not None:
             await self._flush()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--writer"]:
+    sys.exit(writer_main(sys.argv[2] if len(sys.argv) > 2 else ""))
