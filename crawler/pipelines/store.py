@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import pickle
 import struct
 import subprocess
@@ -43,6 +44,9 @@ ATTACHMENT_META = "guideaudit_attachment"
 CHECK_ERROR_PREFIXES = ("检查程序出错", "记录无效")
 
 
+WRITER_DB_ENV = "GUIDEAUDIT_WRITER_DB"
+
+
 class StoreWriteError(RuntimeError):
     pass
 
@@ -68,9 +72,11 @@ class ProcessWriter:
     flushes what it holds before closing the pipe."""
 
     def __init__(self, db_url: str):
+        # The URL goes by environment, not argv: `ps` must not show a database password.
+        env = {**os.environ, WRITER_DB_ENV: db_url}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "guideaudit.crawler.pipelines.store", "--writer", db_url],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
+            [sys.executable, "-m", "guideaudit.crawler.pipelines.store", "--writer"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True, env=env,
         )
         self.lock = threading.Lock()
 
@@ -404,4 +410,4 @@ class StorePipeline:
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--writer"]:
-    sys.exit(writer_main(sys.argv[2] if len(sys.argv) > 2 else ""))
+    sys.exit(writer_main(os.environ.get(WRITER_DB_ENV, "")))
