@@ -7,7 +7,8 @@ process; throttling off) this runs, each in its own process:
   2. a bare Scrapy spider that replays exactly the requests the sweep made (same methods, same
      URLs, same concurrency, robots.txt obeyed) and parses nothing.
 ratio = bare time / sweep time (1.0 = the sweep costs nothing over fetching; aim >= 0.7).
-Peak memory is each process's max RSS (wait4), aim < 500 MB and flat from 2,500 to 10,000.
+Peak memory: each process's max RSS (wait4) and, for the sweep, the sampled sum of it and its
+writer process; aim < 500 MB and flat from 2,500 to 10,000.
 
 `python -m bench sweep` (all sizes) or `python -m bench.sweep_bench 2500` (one size).
 """
@@ -27,16 +28,50 @@ SIZES = (2500, 10000)
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
-    """(exit code, wall seconds, peak RSS in MB, stdout) of one child process."""
+def _tree_rss_kb(pid: int) -> int:
+    """RSS of a process and its children (the sweep's writer process), from /proc."""
+    total = 0
+    pids = [pid]
+    # The writer is started from a worker thread: its parent task is that thread, not the main one.
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            pids += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, float, str]:
+    """(exit code, wall seconds, peak RSS MB of the process, peak RSS MB of the process and its
+    children together, stdout) of one child process."""
+    import threading
+
     began = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak_tree = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak_tree[0] = max(peak_tree[0], _tree_rss_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     # Read output while it runs so a full pipe never blocks the child.
     out = proc.stdout.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
+    done.set()
+    sampler.join()
     wall = time.perf_counter() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, wall, usage.ru_maxrss / 1024, out
+    return proc.returncode, wall, usage.ru_maxrss / 1024, peak_tree[0] / 1024, out
 
 
 def _elapsed_from_log(path: str) -> float | None:
@@ -98,7 +133,7 @@ def measure(n_guides: int, work: Path) -> dict:
     db = f"sqlite:///{work / f'sweep-{n_guides}.sqlite3'}"
     with FixturePortal(n_guides=n_guides, seed=2026, port=0, process=True) as portal:
         before = len(portal.request_log())
-        code, sweep_wall, sweep_rss, out = _run_measured(
+        code, sweep_wall, sweep_rss, sweep_tree, out = _run_measured(
             [sys.executable, "-m", "guideaudit", "sweep", "fixture-html", "--base-url", portal.base_url, "--db", db], env
         )
         if code != 0:
@@ -107,7 +142,7 @@ def measure(n_guides: int, work: Path) -> dict:
         requests = [(m, portal.base_url + p) for m, p, _s in log if not p.startswith("/robots.txt")]
         url_file = work / f"requests-{n_guides}.json"
         url_file.write_text(json.dumps(requests), "utf-8")
-        code, bare_wall, bare_rss, bare_out = _run_measured(
+        code, bare_wall, bare_rss, _tree, bare_out = _run_measured(
             [sys.executable, "-m", "bench.sweep_bench", "--bare", str(url_file)], dict(env, PYTHONPATH=str(REPO))
         )
         if code != 0:
@@ -132,6 +167,7 @@ def measure(n_guides: int, work: Path) -> dict:
         "ratio_crawl": round(bare_stats["elapsed"] / sweep_elapsed, 3) if sweep_elapsed and bare_stats["elapsed"] else None,
         "guides_per_s": round(guides / sweep_wall, 1),
         "sweep_peak_mb": round(sweep_rss, 1),
+        "sweep_with_writer_peak_mb": round(sweep_tree, 1),
         "bare_peak_mb": round(bare_rss, 1),
     }
 
@@ -147,13 +183,17 @@ def main(sizes: tuple[int, ...] = SIZES) -> None:
                 f"抓取+检查+入库 {result['sweep_wall_s']} 秒（爬虫计时 {result['sweep_crawl_s']} 秒），"
                 f"空爬虫 {result['bare_wall_s']} 秒（{result['bare_crawl_s']} 秒）；"
                 f"比值 {result['ratio_wall']}（爬虫计时 {result['ratio_crawl']}），目标 ≥ 0.7；"
-                f"{result['guides_per_s']} 份/秒；峰值内存 sweep {result['sweep_peak_mb']} MB，空爬虫 {result['bare_peak_mb']} MB",
+                f"{result['guides_per_s']} 份/秒；峰值内存 sweep {result['sweep_peak_mb']} MB"
+                f"（连同写库子进程 {result['sweep_with_writer_peak_mb']} MB），空爬虫 {result['bare_peak_mb']} MB",
                 flush=True,
             )
     if len(results) > 1:
         small, large = results[0], results[-1]
-        growth = large["sweep_peak_mb"] / small["sweep_peak_mb"]
-        print(f"峰值内存 {small['n_guides']} → {large['n_guides']} 份：{small['sweep_peak_mb']} → {large['sweep_peak_mb']} MB（×{growth:.2f}）")
+        growth = large["sweep_with_writer_peak_mb"] / small["sweep_with_writer_peak_mb"]
+        print(
+            f"峰值内存（连同写库子进程）{small['n_guides']} → {large['n_guides']} 份："
+            f"{small['sweep_with_writer_peak_mb']} → {large['sweep_with_writer_peak_mb']} MB（×{growth:.2f}）"
+        )
     out_dir = REPO / "bench" / "out"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "sweep_bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")

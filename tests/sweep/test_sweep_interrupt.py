@@ -147,3 +147,24 @@ def test_bad_input_exits_2(portal, tmp_path):
     assert bad_set.returncode == 2 and "KEY=VALUE" in bad_set.stderr
     bad_db = cli(tmp_path, "sweep", "fixture-html", "--base-url", portal.base_url, "--db", "nosuchdb://x")
     assert bad_db.returncode == 2 and "数据库" in bad_db.stderr
+
+
+def test_sigterm_marks_sweep_incomplete(portal, tmp_path):
+    db = f"sqlite:///{tmp_path / 'term.sqlite3'}"
+    proc = popen_cli(tmp_path, "sweep", "fixture-api", "--base-url", portal.base_url, "--db", db)
+    try:
+        _wait_for(lambda: _stored_guides(db) > 0, what="guides from the API sweep")
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, out + err
+    store = Store(db)
+    try:
+        [sweep] = store.list_sweeps()
+        assert sweep.status == "incomplete" and sweep.finished_at is not None
+        assert sweep.counts["guides"] == store.guide_count(sweep.id) > 0
+        assert store.latest_sweep("fixture-api") is None
+    finally:
+        store.close()
