@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from guideaudit import __version__
 from guideaudit.paths import default_db_url
@@ -172,8 +172,14 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-        url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, future=True, pool_pre_ping=True)
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        return create_engine(parsed, future=True, pool_pre_ping=True)
+    except (NoSuchModuleError, ModuleNotFoundError) as err:
+        raise StoreError(
+            f"不支持的数据库地址 {parsed.render_as_string(hide_password=True)}："
+            f"{err}（支持 sqlite:/// 与 postgresql+psycopg://）"
+        ) from None
 
 
 class Store:

@@ -133,6 +133,8 @@ def test_unknown_sweep_and_bad_url_are_clear_errors(store, tmp_path):
         store.get_sweep(99)
     with pytest.raises(StoreError, match="数据库地址无效"):
         Store("not a url")
+    with pytest.raises(StoreError, match=r"不支持的数据库地址 nosuchdb://u:\*\*\*@h/db"):
+        Store("nosuchdb://u:secret@h/db")
 
 
 def test_incomplete_sweep_is_never_the_latest_complete_one(store):
