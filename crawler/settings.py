@@ -38,6 +38,12 @@ ATTACHMENT_CHECK_ENABLED = True
 
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote-control extension starts a local HTTP server that runs Python sent to
+# it: never for a crawl of this project (`scrapy crawl` from the repo included).
+REMOTE_CONTROL_ENABLED = False
+# Scrapy starts this many asyncio workers per response's output (default 100); a guide page
+# yields one item, a list page a few dozen requests (bench/sweep_bench.py).
+CONCURRENT_ITEMS = 8
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
 
 
 class JsonLinesPipeline:
@@ -25,7 +28,9 @@ class JsonLinesPipeline:
     def from_crawler(cls, crawler: Any) -> JsonLinesPipeline:
         path = crawler.settings.get("GUIDEAUDIT_JSONL_OUT")
         if not path:
-            raise NotConfigured("GUIDEAUDIT_JSONL_OUT not set")
+            # Off unless asked for: NotConfigured without a message, so Scrapy logs no warning.
+            logger.debug("JsonLinesPipeline off (GUIDEAUDIT_JSONL_OUT not set)")
+            raise NotConfigured
         return cls(path, crawler.settings.getbool("GUIDEAUDIT_JSONL_BODY", False))
 
     def open_spider(self, spider: Any = None) -> None:
