@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from .labels import MAX_LABEL_CHARS, Labels, LabelTable, normalise_label
-from .text import SKIP_TAGS, element_text, tidy
+from .text import SKIP_TAGS, element_text, fast_text, mark_breaks, raw_text, tidy, unmark_breaks
 
 CHROME_TAGS = frozenset({"header", "nav", "footer", "aside"})
 _CHROME_TOKEN = re.compile(
@@ -59,12 +59,14 @@ class PageParts:
 # Text of elements already read during one find_parts() call: cells are read several times
 # (label test, header test, value). Keys keep their proxies alive, so ids are never reused.
 _TEXT_CACHE: dict[etree._Element, str] = {}
+# element_text, or fast_text while find_parts() holds a tree prepared by mark_breaks().
+_TEXT = [element_text]
 
 
 def _t(el: etree._Element) -> str:
     text = _TEXT_CACHE.get(el)
     if text is None:
-        text = _TEXT_CACHE[el] = element_text(el)
+        text = _TEXT_CACHE[el] = _TEXT[0](el)
     return text
 
 
@@ -190,8 +192,9 @@ def _item_rows(
         for i, name in mapping.items():
             if i >= len(cells):
                 continue
-            # An empty cell under a column is an absent value (the column is always printed).
-            row.cells[name] = _t(cells[i]) or None
+            # The column is the label: an empty cell under it is "" (shown, empty); a column
+            # the table does not have stays None (not published).
+            row.cells[name] = _t(cells[i])
             row.links[name] = links_of(cells[i], base_url)
         out.append(row)
     return out
@@ -199,10 +202,15 @@ def _item_rows(
 
 def find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> PageParts:
     _TEXT_CACHE.clear()
+    marks = mark_breaks(root)
+    _TEXT[0] = fast_text if marks is not None else element_text
     try:
         return _find_parts(root, labels, base_url)
     finally:
         _TEXT_CACHE.clear()
+        _TEXT[0] = element_text
+        if marks is not None:
+            unmark_breaks(marks)
 
 
 def _find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> PageParts:
@@ -329,12 +337,14 @@ def _find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> P
                 break
             sibs.append(sib)
         if sibs and not any(d in used for sib in sibs for d in sib.iter()):
-            sections.append((title, "\n".join(t for t in map(element_text, sibs) if t), heading))
+            sections.append((title, "\n".join(t for t in map(_TEXT[0], sibs) if t), heading))
     return PageParts(pairs, materials, steps, sections)
 
 
 def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> Pair | None:
-    lead = el.text or ""
+    if el.tag == "br":
+        return None  # never a pair (and its text may be the break marker of fast_text)
+    lead = raw_text(el.text)
     children = [c for c in el if isinstance(c.tag, str)]
     classed = any(_LABEL_CLASS.search(t) for t in _classes(el))
 
@@ -347,9 +357,9 @@ def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> P
             looks_label = fld is not None or text.endswith(("：", ":")) or classed
             if looks_label:
                 nxt = el.getnext()
-                tail = (el.tail or "").strip()
+                tail = raw_text(el.tail).strip()
                 if tail:
-                    value, value_el = tidy(el.tail or ""), el
+                    value, value_el = tidy(raw_text(el.tail)), el
                     links: list[tuple[str, str]] = []
                 elif nxt is not None and isinstance(nxt.tag, str) and (
                     text.endswith(("：", ":")) or not _starts_label(nxt, labels)
@@ -403,6 +413,6 @@ def _text_after_lead(el: etree._Element) -> str:
     saved = el.text
     el.text = None
     try:
-        return element_text(el)  # uncached: the lead text is hidden for this read
+        return _TEXT[0](el)  # uncached: the lead text is hidden for this read
     finally:
         el.text = saved
