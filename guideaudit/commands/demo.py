@@ -7,13 +7,15 @@ import sys
 import time
 from collections import Counter
 
+from guideaudit.commands import add_db_argument
+
 HELP = "演示：在本机启动模拟政务服务网，抓取三类门户全部指南，逐份检查并保存（无需联网）"
 
 FAMILIES = (("fixture-html", "服务器渲染网页"), ("fixture-api", "JSON 接口"), ("fixture-js", "需浏览器渲染的 JS 页面"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="数据库地址（默认：本机 SQLite 文件，运行时会显示位置）")
+    add_db_argument(parser)
     parser.add_argument("--guides", type=int, default=2400, metavar="N", help="模拟门户上的指南数（默认 2400）")
     parser.add_argument("--seed", type=int, default=2026, help="模拟数据的随机种子（默认 2026）")
     parser.add_argument("--no-browser", action="store_true", help="不抓需要浏览器的 JS 类门户")

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from guideaudit.commands import add_db_argument, open_store
+
 HELP = "从数据库导出某次抓取的指南记录、问题清单或指标（jsonl / csv）"
 
 DEFECT_COLUMNS = (
@@ -29,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sweep", type=int, metavar="N", help="第 N 次抓取（默认：最近一次完成的抓取）")
     parser.add_argument("--format", choices=("jsonl", "csv"), required=True, help="输出格式")
     parser.add_argument("--out", metavar="FILE", help="输出文件（默认：标准输出）")
-    parser.add_argument("--db", metavar="URL", help="数据库地址（默认：本机 SQLite 文件，运行时会显示位置）")
+    add_db_argument(parser)
     parser.add_argument("--include-dismissed", action="store_true", help="问题清单也包含已复核为误报的问题")
 
 
@@ -116,14 +118,10 @@ def indicator_rows(store, sweep_id: int) -> Iterator[dict]:
 
 def run(args: argparse.Namespace) -> int:
     from guideaudit.cli import UsageError
-    from guideaudit.crawler.sweep import open_store
     from guideaudit.record import FIELD_NAMES
     from guideaudit.store import StoreError
 
-    try:
-        store = open_store(args.db)
-    except StoreError as err:
-        raise UsageError(str(err)) from None
+    store = open_store(args.db)
     try:
         print(f"数据库：{store.display_url}", file=sys.stderr)
         try:

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from guideaudit.commands import add_db_argument, open_store
+
 HELP = "生成报告：缺陷清单（xlsx/csv）、评分表（xlsx）和 HTML 报告，均取自已存储的抓取结果"
 
 
@@ -17,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unit-type", metavar="T", help="只评某一类单位（方案有多类单位时）")
     parser.add_argument("--allow-missing", action="store_true", help="缺数据的适用指标按 0 分计并标记，而不是报错")
     parser.add_argument("--out", required=True, metavar="DIR", help="输出目录（不存在则创建）")
-    parser.add_argument("--db", metavar="URL", help="数据库地址（默认：本机默认数据库）")
+    add_db_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
 
 
@@ -49,12 +51,9 @@ def run(args: argparse.Namespace) -> int:
     from guideaudit.cli import UsageError
     from guideaudit.reports.build import ScoreOptions, build_report
     from guideaudit.schemes import SchemeError
-    from guideaudit.store import Store, StoreError
+    from guideaudit.store import StoreError
 
-    try:
-        store = Store(args.db)
-    except StoreError as err:
-        raise UsageError(str(err)) from None
+    store = open_store(args.db)
     try:
         try:
             sweep = store.resolve_sweep(args.sweep)

@@ -7,6 +7,8 @@ import getpass
 import sys
 from pathlib import Path
 
+from guideaudit.commands import add_db_argument, open_store
+
 HELP = "复核：导入缺陷清单中填写的复核结论（确认/误报/已整改），或导出全部复核记录"
 
 
@@ -16,22 +18,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp.add_argument("file", metavar="FILE.xlsx", help="guideaudit report 生成并由审核人员填写的缺陷清单")
     imp.add_argument("--reviewer", metavar="姓名", help="复核人（默认：当前系统用户名）")
     imp.add_argument("--dry-run", action="store_true", help="只检查文件并报告将导入的结论，不写入数据库")
-    imp.add_argument("--db", metavar="URL", help="数据库地址（默认：本机默认数据库）")
+    add_db_argument(imp)
     exp = sub.add_parser("export", help="导出全部复核记录", description="导出全部复核记录（谁、何时、对哪个问题作出什么结论）")
     exp.add_argument("--format", choices=("csv", "jsonl"), default="csv", help="输出格式（默认 csv，UTF-8 带 BOM）")
     exp.add_argument("--out", metavar="FILE", help="输出文件（默认：jsonl 输出到屏幕；csv 必须指定文件）")
     exp.add_argument("--latest", action="store_true", help="每个问题只列最近一次结论")
-    exp.add_argument("--db", metavar="URL", help="数据库地址（默认：本机默认数据库）")
-
-
-def _store(url: str | None):
-    from guideaudit.cli import UsageError
-    from guideaudit.store import Store, StoreError
-
-    try:
-        return Store(url)
-    except StoreError as err:
-        raise UsageError(str(err)) from None
+    add_db_argument(exp)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +41,7 @@ def _import(args: argparse.Namespace) -> int:
     from guideaudit.reports.review import ReviewFileError, import_reviews, plan_import
 
     reviewer = (args.reviewer or "").strip() or getpass.getuser()
-    store = _store(args.db)
+    store = open_store(args.db)
     try:
         if args.dry_run:
             plan = plan_import(store, Path(args.file))
@@ -77,7 +69,7 @@ def _export(args: argparse.Namespace) -> int:
 
     if args.format == "csv" and not args.out:
         raise UsageError("csv 格式请用 --out 指定输出文件（或使用 --format jsonl 输出到屏幕）")
-    store = _store(args.db)
+    store = open_store(args.db)
     try:
         reviews = store.reviews(latest_only=args.latest)
     finally:

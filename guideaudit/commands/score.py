@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from guideaudit.commands import add_db_argument
+
 HELP = "按考核方案评分：逐单位逐指标给出数值、得分、满分和说明，以及小计、加减分、总分、等次、排名"
 
 
@@ -22,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-missing", action="store_true", help="适用指标缺少数据时按 0 分计并标记，而不是报错")
     parser.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table", help="输出格式（默认 table）")
     parser.add_argument("--out", default=None, metavar="FILE", help="写入文件（xlsx 必须指定）；默认输出到屏幕")
-    parser.add_argument("--db", default=None, metavar="URL", help="数据库地址（默认 guideaudit 的本地 SQLite）")
+    add_db_argument(parser)
 
 
 def _uses_guides(scheme) -> bool:

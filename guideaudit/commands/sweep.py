@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from guideaudit.commands import add_db_argument
+
 HELP = "抓取门户上的办事指南，逐份检查并保存为一次抓取（可续抓，适合定时任务）"
 
 
@@ -25,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--url", help="不用配置，从这个起始网址用通用爬虫抓取（只跟随本站链接）")
     parser.add_argument("--base-url", help="门户根地址（本地演示门户 fixture-* 配置需要，如 http://127.0.0.1:8765）")
-    parser.add_argument("--db", metavar="URL", help="数据库地址（默认：本机 SQLite 文件，运行时会显示位置）")
+    add_db_argument(parser)
     parser.add_argument(
         "--resume", nargs="?", const=0, type=_positive, metavar="N",
         help="续抓：继续该门户最近一次未完成的抓取（或第 N 次），已保存的指南不再抓取",

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from guideaudit.commands import add_db_argument, open_store
+
 HELP = "列出数据库中的历次抓取（状态、数量、日志位置）"
 
 STATUS_LABELS = {"complete": "完成", "incomplete": "未完成", "failed": "失败", "running": "运行中"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="数据库地址（默认：本机 SQLite 文件，运行时会显示位置）")
+    add_db_argument(parser)
     parser.add_argument("--portal", help="只列出这个门户的抓取")
     parser.add_argument("--status", choices=sorted(STATUS_LABELS), help="只列出这个状态的抓取")
 
@@ -20,14 +22,7 @@ def _when(value) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guideaudit.cli import UsageError
-    from guideaudit.crawler.sweep import open_store
-    from guideaudit.store import StoreError
-
-    try:
-        store = open_store(args.db)
-    except StoreError as err:
-        raise UsageError(str(err)) from None
+    store = open_store(args.db)
     try:
         print(f"数据库：{store.display_url}")
         sweeps = store.list_sweeps(args.portal, args.status)
