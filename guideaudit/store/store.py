@@ -12,7 +12,7 @@ import os
 import socket
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -373,20 +373,7 @@ class Store:
             if d.defect_id in seen:  # one row per defect id and sweep
                 continue
             seen.add(d.defect_id)
-            rows.append(
-                dict(
-                    sweep_id=sweep_id,
-                    guide_id=record.id,
-                    defect_id=d.defect_id,
-                    rule=d.rule,
-                    element=d.element,
-                    severity=d.severity,
-                    message=d.message,
-                    evidence=d.evidence,
-                    suggestion=d.suggestion,
-                    locus=d.locus,
-                )
-            )
+            rows.append({"sweep_id": sweep_id, "guide_id": record.id, **asdict(d)})
         if rows:
             conn.execute(insert(t.defects), rows)
             known = set(
