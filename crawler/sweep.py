@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from guideaudit.crawler.extract.pool import default_workers
 from guideaudit.crawler.lock import PortalLock, lock_path, pid_alive
 
 from guideaudit.paths import logs_dir
@@ -48,7 +49,9 @@ COMPLETE_REASONS = {"finished", "max_guides"}
 # Scrapy starts CONCURRENT_ITEMS asyncio workers for every response's output (default 100);
 # a guide page yields one item and a list page a few dozen requests, so 100 workers per page
 # cost more CPU than the items themselves (measured in bench/sweep_bench.py).
-SWEEP_SETTINGS = {"CONCURRENT_ITEMS": 8}
+# Extraction runs in worker processes during a sweep (crawler/extract/pool.py): the crawl's
+# own process only fetches, routes and verifies attachments.
+SWEEP_SETTINGS = {"CONCURRENT_ITEMS": 8, "GUIDEAUDIT_EXTRACT_WORKERS": default_workers()}
 
 
 class SweepInputError(ValueError):

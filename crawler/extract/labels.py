@@ -45,9 +45,17 @@ class LabelTable:
             for word in [field, *words]:
                 self.exact.setdefault(normalise_label(word), field)
         self._choices = list(self.exact)
+        self._exact_memo: dict[str, str | None] = {}
 
     def exact_field(self, label: str) -> str | None:
-        return self.exact.get(_normalised(label))
+        try:
+            return self._exact_memo[label]
+        except KeyError:
+            pass
+        hit = self.exact.get(_normalised(label))
+        if len(self._exact_memo) < 65536:  # labels and short values of a crawl: bounded
+            self._exact_memo[label] = hit
+        return hit
 
     @lru_cache(maxsize=4096)  # noqa: B019 - tables live for the process
     def field(self, label: str) -> str | None:

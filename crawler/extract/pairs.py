@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from .labels import MAX_LABEL_CHARS, Labels, LabelTable, normalise_label
-from .text import SKIP_TAGS, element_text, fast_text, mark_breaks, raw_text, tidy, unmark_breaks
+from .text import SKIP_TAGS, element_text, tidy
 
 CHROME_TAGS = frozenset({"header", "nav", "footer", "aside"})
 _CHROME_TOKEN = re.compile(
@@ -59,14 +59,12 @@ class PageParts:
 # Text of elements already read during one find_parts() call: cells are read several times
 # (label test, header test, value). Keys keep their proxies alive, so ids are never reused.
 _TEXT_CACHE: dict[etree._Element, str] = {}
-# element_text, or fast_text while find_parts() holds a tree prepared by mark_breaks().
-_TEXT = [element_text]
 
 
 def _t(el: etree._Element) -> str:
     text = _TEXT_CACHE.get(el)
     if text is None:
-        text = _TEXT_CACHE[el] = _TEXT[0](el)
+        text = _TEXT_CACHE[el] = element_text(el)
     return text
 
 
@@ -114,7 +112,7 @@ def links_of(el: etree._Element, base_url: str | None) -> list[tuple[str, str]]:
 
 
 def _is_label_cell(cell: etree._Element, labels: LabelTable) -> bool:
-    if cell.find(".//table") is not None:
+    if _has_table(cell):
         return False
     text = _t(cell)
     key = normalise_label(text)
@@ -141,7 +139,13 @@ def _label_row(cells: list[etree._Element], labels: LabelTable) -> bool:
 def _short(cell: etree._Element) -> bool:
     text = _t(cell)
     key = normalise_label(text)
-    return bool(key) and len(key) <= MAX_LABEL_CHARS and "\n" not in text and cell.find(".//table") is None
+    return bool(key) and len(key) <= MAX_LABEL_CHARS and "\n" not in text and not _has_table(cell)
+
+
+def _has_table(el: etree._Element) -> bool:
+    for _ in el.iterdescendants("table"):
+        return True
+    return False
 
 
 def _cells(tr: etree._Element) -> list[etree._Element]:
@@ -162,11 +166,11 @@ def _owner_table(el: etree._Element) -> etree._Element | None:
 
 def _header_map(cells: list[etree._Element], table: LabelTable, first: bool = False) -> dict[int, str] | None:
     # Cheap test first (rows are many): one cell must be an exact column name.
-    if len(cells) < 2 or not any(table.exact_field(_t(c)) for c in cells):
+    if len(cells) < 2 or not any(map(table.exact_field, map(_t, cells))):
         return None
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):
-        if cell.find(".//table") is not None:
+        if _has_table(cell):
             return None
         text = _t(cell)
         fld = table.field(text)
@@ -202,15 +206,10 @@ def _item_rows(
 
 def find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> PageParts:
     _TEXT_CACHE.clear()
-    marks = mark_breaks(root)
-    _TEXT[0] = fast_text if marks is not None else element_text
     try:
         return _find_parts(root, labels, base_url)
     finally:
         _TEXT_CACHE.clear()
-        _TEXT[0] = element_text
-        if marks is not None:
-            unmark_breaks(marks)
 
 
 def _find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> PageParts:
@@ -231,19 +230,26 @@ def _find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> P
             (c := _cells(tr)) and len(c) >= 2 and labels.fields.field(_t(c[0]))
             for tr in rows
         )
+        # Header maps of each row, computed once (the body scan and the row walk both ask).
+        headers: dict[int, tuple] = {}
+
+        def header(j: int, rows: list = rows, headers: dict = headers) -> tuple:
+            found = headers.get(j)
+            if found is None:
+                row_cells = _cells(rows[j])
+                mat = _header_map(row_cells, labels.materials)
+                found = headers[j] = (mat, None if mat else _header_map(row_cells, labels.steps))
+            return found
+
         i = 0
         while i < len(rows):
             tr = rows[i]
             cells = _cells(tr)
-            mat = _header_map(cells, labels.materials, i == 0)
-            stp = None if mat else _header_map(cells, labels.steps, i == 0)
+            mat, stp = header(i)
             if mat or stp:
                 body = []
                 j = i + 1
-                while j < len(rows) and not (
-                    _header_map(_cells(rows[j]), labels.materials)
-                    or _header_map(_cells(rows[j]), labels.steps)
-                ):
+                while j < len(rows) and not any(header(j)):
                     body.append(rows[j])
                     j += 1
                 parsed = _item_rows(body, mat or stp, len(cells), base_url)
@@ -271,7 +277,7 @@ def _find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> P
                     k + 1 < len(cells)
                     and (_is_label_cell(cell, labels.fields) or (label_table and _short(cell)))
                     and not (cells[k + 1].tag == "th")
-                    and cells[k + 1].find(".//table") is None
+                    and not _has_table(cells[k + 1])
                 ):
                     value_cell = cells[k + 1]
                     label = _t(cell)
@@ -337,14 +343,12 @@ def _find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> P
                 break
             sibs.append(sib)
         if sibs and not any(d in used for sib in sibs for d in sib.iter()):
-            sections.append((title, "\n".join(t for t in map(_TEXT[0], sibs) if t), heading))
+            sections.append((title, "\n".join(t for t in map(element_text, sibs) if t), heading))
     return PageParts(pairs, materials, steps, sections)
 
 
 def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> Pair | None:
-    if el.tag == "br":
-        return None  # never a pair (and its text may be the break marker of fast_text)
-    lead = raw_text(el.text)
+    lead = el.text or ""
     children = [c for c in el if isinstance(c.tag, str)]
     classed = any(_LABEL_CLASS.search(t) for t in _classes(el))
 
@@ -357,9 +361,9 @@ def _element_pair(el: etree._Element, labels: Labels, base_url: str | None) -> P
             looks_label = fld is not None or text.endswith(("：", ":")) or classed
             if looks_label:
                 nxt = el.getnext()
-                tail = raw_text(el.tail).strip()
+                tail = (el.tail or "").strip()
                 if tail:
-                    value, value_el = tidy(raw_text(el.tail)), el
+                    value, value_el = tidy(el.tail or ""), el
                     links: list[tuple[str, str]] = []
                 elif nxt is not None and isinstance(nxt.tag, str) and (
                     text.endswith(("：", ":")) or not _starts_label(nxt, labels)
@@ -413,6 +417,6 @@ def _text_after_lead(el: etree._Element) -> str:
     saved = el.text
     el.text = None
     try:
-        return _TEXT[0](el)  # uncached: the lead text is hidden for this read
+        return element_text(el)  # uncached: the lead text is hidden for this read
     finally:
         el.text = saved

@@ -124,7 +124,8 @@ class GuideSpider(scrapy.Spider):
         return False
 
     # -- items ----------------------------------------------------------------------------
-    def guide_item(self, record: GuideRecord, response: Any, encoding: str | None) -> dict | None:
+    def guide_item(self, record: GuideRecord | dict, response: Any, encoding: str | None) -> dict | None:
+        """The guide item; ``record`` is a GuideRecord or its model_dump(mode="json") already."""
         if self.max_guides is not None and self.guides_yielded >= self.max_guides:
             return None
         self.guides_yielded += 1
@@ -132,7 +133,7 @@ class GuideSpider(scrapy.Spider):
         ctype = response.headers.get(b"Content-Type")
         return {
             "kind": "guide",
-            "record": record.model_dump(mode="json"),
+            "record": record if isinstance(record, dict) else record.model_dump(mode="json"),
             "raw": {
                 "url": response.url,
                 "status": response.status,

@@ -15,9 +15,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.http import TextResponse
 
-from ..extract.page import MIN_GUIDE_FIELDS, extract_bytes
+from ..extract.page import MIN_GUIDE_FIELDS
+from ..extract.pool import Extracted, extract_job
 from .base import GuideSpider, now_iso
 
 DOCUMENT_EXTENSIONS = frozenset(
@@ -61,9 +63,8 @@ class GuideHtmlSpider(GuideSpider):
             return None
         if looks_like_document(url) or self.skipped(url) or not self._may_request():
             return None
-        return scrapy.Request(
-            url, callback=self.parse_page, errback=self.on_error, meta={**self.request_meta(), **meta}
-        )
+        callback = self.parse_page_pooled if self.extract_pool is not None else self.parse_page
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={**self.request_meta(), **meta})
 
     async def start(self):
         for url in self.start_urls:
@@ -84,33 +85,71 @@ class GuideHtmlSpider(GuideSpider):
             request.dont_filter = True
         return request
 
-    def parse_page(self, response: Any):
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> GuideHtmlSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        workers = crawler.settings.getint("GUIDEAUDIT_EXTRACT_WORKERS", 0)
+        if workers > 0:
+            from ..extract.pool import ExtractPool
+
+            spider.extract_pool = ExtractPool(workers)
+            crawler.signals.connect(spider._close_pool, signal=signals.spider_closed)
+        return spider
+
+    extract_pool: Any = None  # an ExtractPool when GUIDEAUDIT_EXTRACT_WORKERS > 0
+
+    def _close_pool(self, spider: Any = None, reason: str = "") -> None:
+        if self.extract_pool is not None:
+            self.extract_pool.close()
+            self.extract_pool = None
+
+    def _extract_args(self, response: Any) -> dict[str, Any] | None:
+        """extract_bytes() keywords for a page, or None when it is not an HTML page."""
         if not isinstance(response, TextResponse):
-            return
+            return None
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if ctype and "html" not in ctype and "xml" not in ctype and "text/plain" not in ctype:
-            return
+            return None
         declared = None
         if "charset=" in ctype:
             declared = ctype.split("charset=", 1)[1].split(";")[0].strip()
-        result, encoding = extract_bytes(
-            response.body,
-            url=response.url,
-            declared_encoding=declared,
-            encoding=self.forced_encoding,
-            portal=self.portal_name,
-            fetched_at=now_iso(),
-            min_fields=self.min_fields,
-            collect_links=self.follow_links,
-        )
-        if result.record is not None:
-            item = self.guide_item(result.record, response, encoding)
+        return {
+            "url": response.url,
+            "declared_encoding": declared,
+            "encoding": self.forced_encoding,
+            "portal": self.portal_name,
+            "fetched_at": now_iso(),
+            "min_fields": self.min_fields,
+            "collect_links": self.follow_links,
+        }
+
+    def parse_page(self, response: Any):
+        """Extract in this process (plain crawls, tests)."""
+        args = self._extract_args(response)
+        if args is not None:
+            yield from self._page_output(response, extract_job(response.body, args))
+
+    async def parse_page_pooled(self, response: Any):
+        """Extract in the worker pool (sweeps): the same records, off the crawl's GIL."""
+        args = self._extract_args(response)
+        if args is None:
+            return
+        pool = self.extract_pool
+        extracted = await pool.extract(response.body, **args) if pool is not None else extract_job(response.body, args)
+        for output in self._page_output(response, extracted):
+            yield output
+
+    def _page_output(self, response: Any, extracted: Extracted):
+        record, links, form_list, encoding, _reason = extracted
+        if record is not None:
+            item = self.guide_item(record, response, encoding)
             if item is not None:
                 yield item
+        form_urls = set(form_list)
         new_links = 0
         if self.follow_links:
-            for link in result.links:
-                if link in result.form_urls:
+            for link in links:
+                if link in form_urls:
                     continue
                 if link in self.seen_links:
                     continue
