@@ -10,7 +10,11 @@ ratio = bare time / sweep time (1.0 = the sweep costs nothing over fetching; aim
 Peak memory: each process's max RSS (wait4) and, for the sweep, the sampled sum of it and its
 writer process; aim < 500 MB and flat from 2,500 to 10,000.
 
-`python -m bench sweep` (all sizes) or `python -m bench.sweep_bench 2500` (one size).
+CPU: user+system seconds of each run (the sweep's with its writer and extraction workers, which
+it waits for), so the cost per guide is known even when the shared machine is loaded.
+
+`python -m bench sweep` (all sizes) or `python -m bench.sweep_bench 2500` (one size);
+`python -m bench.sweep_bench 10000 --set GUIDEAUDIT_EXTRACT_WORKERS=0` passes settings to the sweep.
 """
 
 from __future__ import annotations
@@ -48,9 +52,9 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, float, str]:
+def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, float, str, float]:
     """(exit code, wall seconds, peak RSS MB of the process, peak RSS MB of the process and its
-    children together, stdout) of one child process."""
+    children together, stdout, CPU seconds of the process and the children it waited for)."""
     import threading
 
     began = time.perf_counter()
@@ -71,7 +75,7 @@ def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, flo
     sampler.join()
     wall = time.perf_counter() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, wall, usage.ru_maxrss / 1024, peak_tree[0] / 1024, out
+    return proc.returncode, wall, usage.ru_maxrss / 1024, peak_tree[0] / 1024, out, usage.ru_utime + usage.ru_stime
 
 
 def _elapsed_from_log(path: str) -> float | None:
@@ -123,7 +127,7 @@ def bare_crawl(url_file: str) -> None:
     print(json.dumps({"elapsed": stats.get("elapsed_time_seconds"), "responses": stats.get("downloader/response_count", 0)}))
 
 
-def measure(n_guides: int, work: Path) -> dict:
+def measure(n_guides: int, work: Path, sets: tuple[str, ...] = ()) -> dict:
     from guideaudit.fixtures.portal import FixturePortal
 
     from guideaudit.store import Store
@@ -133,8 +137,10 @@ def measure(n_guides: int, work: Path) -> dict:
     db = f"sqlite:///{work / f'sweep-{n_guides}.sqlite3'}"
     with FixturePortal(n_guides=n_guides, seed=2026, port=0, process=True) as portal:
         before = len(portal.request_log())
-        code, sweep_wall, sweep_rss, sweep_tree, out = _run_measured(
-            [sys.executable, "-m", "guideaudit", "sweep", "fixture-html", "--base-url", portal.base_url, "--db", db], env
+        extra = [arg for pair in sets for arg in ("--set", pair)]
+        code, sweep_wall, sweep_rss, sweep_tree, out, sweep_cpu = _run_measured(
+            [sys.executable, "-m", "guideaudit", "sweep", "fixture-html", "--base-url", portal.base_url, "--db", db, *extra],
+            env,
         )
         if code != 0:
             raise RuntimeError(f"sweep exited {code}:\n{out[-3000:]}")
@@ -142,7 +148,7 @@ def measure(n_guides: int, work: Path) -> dict:
         requests = [(m, portal.base_url + p) for m, p, _s in log if not p.startswith("/robots.txt")]
         url_file = work / f"requests-{n_guides}.json"
         url_file.write_text(json.dumps(requests), "utf-8")
-        code, bare_wall, bare_rss, _tree, bare_out = _run_measured(
+        code, bare_wall, bare_rss, _tree, bare_out, bare_cpu = _run_measured(
             [sys.executable, "-m", "bench.sweep_bench", "--bare", str(url_file)], dict(env, PYTHONPATH=str(REPO))
         )
         if code != 0:
@@ -166,17 +172,21 @@ def measure(n_guides: int, work: Path) -> dict:
         "ratio_wall": round(bare_wall / sweep_wall, 3),
         "ratio_crawl": round(bare_stats["elapsed"] / sweep_elapsed, 3) if sweep_elapsed and bare_stats["elapsed"] else None,
         "guides_per_s": round(guides / sweep_wall, 1),
+        "sweep_cpu_s": round(sweep_cpu, 1),
+        "bare_cpu_s": round(bare_cpu, 1),
+        "cpu_ms_per_guide_over_bare": round(1000 * (sweep_cpu - bare_cpu) / max(guides, 1), 2),
+        "settings": list(sets),
         "sweep_peak_mb": round(sweep_rss, 1),
         "sweep_with_writer_peak_mb": round(sweep_tree, 1),
         "bare_peak_mb": round(bare_rss, 1),
     }
 
 
-def main(sizes: tuple[int, ...] = SIZES) -> None:
+def main(sizes: tuple[int, ...] = SIZES, sets: tuple[str, ...] = ()) -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="sweep-bench-") as tmp:
         for n in sizes:
-            result = measure(n, Path(tmp))
+            result = measure(n, Path(tmp), sets)
             results.append(result)
             print(
                 f"{n} 份指南（html 类）：入库 {result['guides_stored']}，请求 {result['requests']}；"
@@ -184,7 +194,9 @@ def main(sizes: tuple[int, ...] = SIZES) -> None:
                 f"空爬虫 {result['bare_wall_s']} 秒（{result['bare_crawl_s']} 秒）；"
                 f"比值 {result['ratio_wall']}（爬虫计时 {result['ratio_crawl']}），目标 ≥ 0.7；"
                 f"{result['guides_per_s']} 份/秒；峰值内存 sweep {result['sweep_peak_mb']} MB"
-                f"（连同写库子进程 {result['sweep_with_writer_peak_mb']} MB），空爬虫 {result['bare_peak_mb']} MB",
+                f"（连同子进程 {result['sweep_with_writer_peak_mb']} MB），空爬虫 {result['bare_peak_mb']} MB；"
+                f"CPU sweep {result['sweep_cpu_s']} 秒（含子进程）、空爬虫 {result['bare_cpu_s']} 秒，"
+                f"每份指南多用 {result['cpu_ms_per_guide_over_bare']} ms",
                 flush=True,
             )
     if len(results) > 1:
@@ -203,4 +215,7 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--bare":
         bare_crawl(sys.argv[2])
     else:
-        main(tuple(int(a) for a in sys.argv[1:]) or SIZES)
+        args = sys.argv[1:]
+        sets = tuple(args[i + 1] for i, a in enumerate(args) if a == "--set" and i + 1 < len(args))
+        sizes = tuple(int(a) for i, a in enumerate(args) if a.isdigit() and (i == 0 or args[i - 1] != "--set"))
+        main(sizes or SIZES, sets)

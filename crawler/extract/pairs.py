@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -72,20 +73,32 @@ def _classes(el: etree._Element) -> list[str]:
     return ((el.get("class") or "") + " " + (el.get("id") or "")).split()
 
 
+_NEVER_CHROME = frozenset({"td", "th", "tr", "table", "tbody", "thead", "dt", "dd", "span", "strong", "label"})
+
+
+@lru_cache(maxsize=8192)
+def _chrome_names(class_and_id: str) -> bool:
+    # Pages repeat the same few class/id strings: the token regex runs once per string.
+    return any(_CHROME_TOKEN.search(tok) for tok in class_and_id.split())
+
+
 def is_chrome(el: etree._Element) -> bool:
     if el.tag in CHROME_TAGS:
         return True
-    if el.tag in ("td", "th", "tr", "table", "tbody", "thead", "dt", "dd", "span", "strong", "label"):
+    if el.tag in _NEVER_CHROME:
         return False
-    return any(_CHROME_TOKEN.search(tok) for tok in _classes(el))
+    cls, eid = el.get("class"), el.get("id")
+    if not cls and not eid:
+        return False
+    return _chrome_names((cls or "") + " " + (eid or ""))
 
 
 def prune_chrome(root: etree._Element) -> None:
     """Drop page chrome and invisible elements in place (the tree is ours, freshly parsed)."""
     doomed = [
         el
-        for el in root.iter()
-        if isinstance(el.tag, str) and (el.tag in SKIP_TAGS or is_chrome(el))
+        for el in root.iter(etree.Element)  # elements only: no comments or processing instructions
+        if el.tag in SKIP_TAGS or is_chrome(el)
     ]
     for el in doomed:
         parent = el.getparent()

@@ -1,11 +1,13 @@
 """Page extraction in worker processes, so the crawl's own process only fetches and routes.
 
-Extraction is pure CPU (lxml tree, pairs, label mapping, the record): about 1.4 ms a page,
-which in the crawl's process holds the GIL that Scrapy's downloader and pipelines need. A
-sweep sends each page's bytes to a small pool of worker processes (setting
-GUIDEAUDIT_EXTRACT_WORKERS) and gets back what the spider needs: the record as JSON-ready
-data, the page's links and its form links. The extraction code is the same
-(``extract_bytes``), so the records are identical.
+Extraction is pure CPU (lxml tree, pairs, label mapping, the record): about 1.3 ms a page,
+which in the crawl's process holds the GIL that Scrapy's downloader and pipelines need. With
+GUIDEAUDIT_EXTRACT_WORKERS=N (e.g. `guideaudit sweep … --set GUIDEAUDIT_EXTRACT_WORKERS=2`) the
+spider sends each page's bytes to N worker processes and gets back what it needs: the record as
+JSON-ready data, the page's links and its form links. The extraction code is the same
+(``extract_bytes``), so the records are identical. It pays only where cores are idle: sending
+pages and results between processes costs CPU too (about 1.2 ms a guide in all on the 2 shared
+cores of bench/sweep_bench.py, where it made the sweep slower), so it is off by default.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,11 +39,6 @@ def extract_job(body: bytes, kwargs: dict[str, Any]) -> Extracted:
 def _init_worker() -> None:
     # Ctrl-C reaches the whole process group: the sweep decides how to stop, not its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def default_workers() -> int:
-    """One worker per core beyond the crawl's own, at least one, at most four."""
-    return max(1, min(4, (os.cpu_count() or 1) - 1))
 
 
 class ExtractPool:

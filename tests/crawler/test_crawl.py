@@ -123,6 +123,15 @@ def test_html_family_fields_recovered_exactly(portal, html_crawl) -> None:
     print(f"html: {len(truth)} guides, accuracy {accuracy:.5f}, misses {dict(misses)}")
 
 
+def test_html_family_every_field_exact_empty_cells_included(portal, html_crawl) -> None:
+    # An empty cell under a shown column is "" (FORMAT.md): nothing is left unrecoverable.
+    exclude = {r.id for r in html_crawl["skipped"]} | {html_crawl["failing"].id}
+    accuracy, misses, truth, got = _accuracy(portal, "html", html_crawl["items"], exclude)
+    assert accuracy == 1.0, misses
+    empty = [m for gid in truth for m in got[gid]["materials"] if "" in m.values()]
+    assert empty, "the portal seeds empty material cells; they must come back as \"\""
+
+
 def test_html_crawl_obeys_robots_txt(html_crawl) -> None:
     assert html_crawl["private_hits"] == 0  # every page links /private/admin.html
 
@@ -220,6 +229,12 @@ def test_js_family_through_headless_chromium(portal, js_crawl) -> None:
     raws = [i["raw"] for i in js_crawl["items"] if i["kind"] == "guide"]
     assert all(r["url"].split("/yl/detail.html?id=")[1] for r in raws)
     print(f"js: {len(truth)} guides, accuracy {accuracy:.5f}")
+
+
+@pytest.mark.browser
+def test_js_family_every_field_exact(portal, js_crawl) -> None:
+    accuracy, misses, _truth, _got = _accuracy(portal, "js", js_crawl["items"])
+    assert accuracy == 1.0, misses
 
 
 # -- small crawls ------------------------------------------------------------------------------

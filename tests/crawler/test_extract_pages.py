@@ -129,3 +129,21 @@ def test_materials_header_in_plain_cells_after_a_caption_row() -> None:
     assert (first.sample_form.url, first.sample_form.name) == ("http://127.0.0.1/bszn/files/a-sample.doc", "样表")
     assert second.blank_form is None and second.sample_form is None
     assert r.extra.get("份数") is None  # table columns are not label/value pairs
+
+
+def test_empty_cell_under_a_column_is_empty_text_and_a_missing_column_is_none() -> None:
+    page = """<html><body><div class="guide-detail"><table>
+<tr><th>事项名称</th><td>食品经营许可</td></tr><tr><th>实施主体</th><td>江海市市场监管局</td></tr>
+<tr><th>办理地点</th><td>江海市人民大道1号</td></tr><tr><th>咨询方式</th><td>0662-3300001</td></tr>
+<tr><th>承诺办结时限</th><td>5个工作日</td></tr></table>
+<table><tr><th>材料名称</th><th>来源渠道</th><th>介质要求</th><th>空表</th></tr>
+<tr><td>申请书</td><td></td><td>纸质</td><td></td></tr></table>
+<table><tr><th>环节名称</th><th>办理时限</th><th>办理人员</th></tr>
+<tr><td>受理</td><td>1个工作日</td><td> </td></tr></table></div></body></html>"""
+    record = extract_bytes(page.encode(), url="http://127.0.0.1/g/1.html")[0].record
+    material, step = record.materials[0], record.steps[0]
+    assert (material.name, material.source, material.medium) == ("申请书", "", "纸质")
+    assert material.originals is None and material.copies is None  # no such column: not published
+    assert material.blank_form is None  # a form cell without a link
+    assert (step.name, step.limit, step.handler) == ("受理", "1个工作日", "")
+    assert step.criteria is None
