@@ -45,7 +45,7 @@ REMOTE_CONTROL_ENABLED = False
 # yields one item, a list page a few dozen requests (bench/sweep_bench.py).
 CONCURRENT_ITEMS = 8
 # Worker processes for page extraction (crawler/extract/pool.py); 0 = in the crawl's process.
-# Worth it only with idle cores (see the module).
+# `guideaudit sweep` starts one per spare core (at most two).
 GUIDEAUDIT_EXTRACT_WORKERS = 0
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

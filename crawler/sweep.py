@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from guideaudit.crawler.extract.pool import default_workers
 from guideaudit.crawler.lock import PortalLock, lock_path, pid_alive
 
 from guideaudit.paths import logs_dir
@@ -48,10 +49,10 @@ COMPLETE_REASONS = {"finished", "max_guides"}
 # Scrapy starts CONCURRENT_ITEMS asyncio workers for every response's output (default 100);
 # a guide page yields one item and a list page a few dozen requests, so 100 workers per page
 # cost more CPU than the items themselves (measured in bench/sweep_bench.py).
-# Page extraction stays in the crawl's process unless GUIDEAUDIT_EXTRACT_WORKERS (--set) asks for
-# worker processes: on 2 shared cores the pool's pickling cost more CPU than it moved away
-# (bench/sweep_bench.py: ratio 0.34 with one worker, 0.38 without).
-SWEEP_SETTINGS = {"CONCURRENT_ITEMS": 8}
+# Page extraction runs in worker processes (crawler/extract/pool.py), off the crawl's GIL:
+# bench/sweep_bench.py, 10,000 guides on 2 shared cores: 26.0 s in-process, 21.8 s with one
+# worker (two: 21.4 s).
+SWEEP_SETTINGS = {"CONCURRENT_ITEMS": 8, "GUIDEAUDIT_EXTRACT_WORKERS": default_workers()}
 
 
 class SweepInputError(ValueError):

@@ -38,12 +38,13 @@ def test_a_broken_pool_falls_back_to_the_crawls_process() -> None:
         async def one():
             # Start a worker, kill it, then ask: the answer still comes (in this process).
             first = await pool.extract(body, url="http://127.0.0.1/g/1.html")
-            for proc in list(pool._executor._processes.values()):
-                proc.kill()
-                proc.join()
+            for worker in pool._workers:
+                worker.proc.kill()
+                await worker.proc.wait()
             return first, await pool.extract(body, url="http://127.0.0.1/g/1.html")
 
         first, second = asyncio.run(one())
     finally:
         pool.close()
+    assert pool.broken  # later pages are extracted in this process
     assert first == second == extract_job(body, {"url": "http://127.0.0.1/g/1.html"})
