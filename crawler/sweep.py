@@ -347,6 +347,8 @@ def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets
     pipelines["guideaudit.crawler.pipelines.check.CheckPipeline"] = 300
     pipelines["guideaudit.crawler.pipelines.store.StorePipeline"] = 500
     settings.set("ITEM_PIPELINES", pipelines, priority="project")
+    # Checks run in the store's writer (a process of its own by default), off the crawl's GIL.
+    settings.set("GUIDEAUDIT_CHECK_IN_WRITER", True, priority="project")
     settings.set("GUIDEAUDIT_SWEEP_ID", sweep_id, priority="cmdline")
     settings.set("GUIDEAUDIT_DB_URL", options.db_url, priority="cmdline")
     if options.max_guides:

@@ -64,22 +64,44 @@ class CheckPipeline:
     failure of the sweep (kind "fetch_failure" with the reason), never a silent loss.
     """
 
+    def __init__(self, in_writer: bool = False) -> None:
+        self.in_writer = in_writer
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        # A sweep checks in its store writer process (pipelines/store.py), off the crawl's GIL.
+        return cls(crawler.settings.getbool("GUIDEAUDIT_CHECK_IN_WRITER"))
+
     def process_item(self, item):
         if not isinstance(item, dict) or item.get("kind") != "guide":
             return item
+        if self.in_writer:
+            return item  # the store pipeline sends the record to its writer, which checks it
         raw = item.get("raw") or {}
-        url = raw.get("url") or (item.get("record") or {}).get("url")
-        try:
-            record = GuideRecord.model_validate(item["record"])
-        except (ValidationError, KeyError, TypeError) as err:
-            logger.error("invalid guide record from %s: %s", url, err)
-            return _failure(url, raw.get("status"), f"记录无效：{_short(err)}")
-        try:
-            item["entry"] = build_entry(record, raw)
-        except Exception as err:  # one odd guide must not end a 10,000-guide sweep
-            logger.exception("checker failed on %s (%s)", record.id, url)
-            return _failure(url, raw.get("status"), f"检查程序出错：{type(err).__name__}: {_short(err)}")
+        entry, error = check_item(item.get("record"), raw)
+        if entry is None:
+            url = raw.get("url") or (item.get("record") or {}).get("url")
+            return _failure(url, raw.get("status"), error)
+        item["entry"] = entry
         return item
+
+
+def check_item(record: dict | None, raw: dict | None, log: bool = True) -> tuple[GuideEntry | None, str | None]:
+    """(entry, None), or (None, the failure's error text): a record that breaks the canonical
+    shape, or one the checker cannot handle, is a failure of the sweep, never a silent loss."""
+    url = (raw or {}).get("url") or (record or {}).get("url")
+    try:
+        parsed = GuideRecord.model_validate(record)
+    except (ValidationError, KeyError, TypeError) as err:
+        if log:
+            logger.error("invalid guide record from %s: %s", url, err)
+        return None, f"记录无效：{_short(err)}"
+    try:
+        return build_entry(parsed, raw), None
+    except Exception as err:  # one odd guide must not end a 10,000-guide sweep
+        if log:
+            logger.exception("checker failed on %s (%s)", parsed.id, url)
+        return None, f"检查程序出错：{type(err).__name__}: {_short(err)}"
 
 
 def _short(err: BaseException, limit: int = 300) -> str:

@@ -123,12 +123,42 @@ def _read_message(stream) -> Any:
 def _apply(store: Store, op: str, args: tuple) -> Any:
     if op == "save":
         sweep_id, batch, counts = args
-        store.save_guides(sweep_id, batch)
+        entries, failed = _checked(batch)
+        for url, status, error in failed:
+            store.add_fetch_failure(sweep_id, url, status, error, None)
+        store.save_guides(sweep_id, entries)
+        counts = dict(counts, guides=counts.get("guides", 0) - len(failed),
+                      check_errors=counts.get("check_errors", 0) + len(failed))
         store.update_counts(sweep_id, counts)
-        return len(batch)
+        return {
+            "guides": len(entries),
+            "defects": sum(len(e.defects) for e in entries),
+            "attachments": sum(count_attachments(e) for e in entries),
+            "failed": failed,
+        }
     if op == "failure":
         return store.add_fetch_failure(*args)
     raise ValueError(f"unknown store operation {op!r}")
+
+
+def _checked(batch: list) -> tuple[list[GuideEntry], list[tuple[str, Any, str]]]:
+    """Entries of a batch; an unchecked (record, raw) pair is checked here first (a sweep
+    checks in its writer, off the crawl's GIL). Failures: (url, status, error)."""
+    from guideaudit.crawler.pipelines.check import check_item
+
+    entries, failed = [], []
+    for entry in batch:
+        if isinstance(entry, GuideEntry):
+            entries.append(entry)
+            continue
+        record, raw = entry
+        checked, error = check_item(record, raw, log=False)
+        if checked is None:
+            raw = raw or {}
+            failed.append((str(raw.get("url") or (record or {}).get("url") or "")[:2000], raw.get("status"), error))
+        else:
+            entries.append(checked)
+    return entries, failed
 
 
 def writer_main(db_url: str) -> int:
@@ -226,6 +256,8 @@ class StorePipeline:
         self.failed = False
         self.standalone = False
         self._lock = None
+        # Guides come unchecked (CheckPipeline deferred): the writer checks them.
+        self.check_in_writer = bool(crawler.settings.getbool("GUIDEAUDIT_CHECK_IN_WRITER"))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -321,8 +353,12 @@ class StorePipeline:
             await self._failure(item)
             return item
         entry = item.get("entry")
-        if kind != "guide" or entry is None:
+        if kind != "guide":
             return item
+        if entry is None:
+            if not self.check_in_writer or item.get("record") is None:
+                return item
+            entry = (item["record"], item.get("raw"))  # checked by the writer (see _checked)
         if self.max_guides is not None:
             if self.state.accepted >= self.max_guides:
                 raise DropItem("--max-guides reached")
@@ -369,14 +405,17 @@ class StorePipeline:
         state = self.state
         logger.info("stored %d guides (sweep %d, %d so far)", len(batch), state.sweep_id, state.counts["guides"])
 
-    def _save(self, batch: list[GuideEntry]) -> None:
+    def _save(self, batch: list) -> None:
         state = self.state
         counts = dict(state.counts)
         counts["guides"] += len(batch)
-        state.write("save", state.sweep_id, batch, counts)
-        state.add("guides", len(batch))
-        state.add("defects", sum(len(e.defects) for e in batch))
-        state.add("attachments", sum(count_attachments(e) for e in batch))
+        done = state.write("save", state.sweep_id, batch, counts)
+        state.add("guides", done["guides"])
+        state.add("defects", done["defects"])
+        state.add("attachments", done["attachments"])
+        for url, _status, error in done["failed"]:
+            logger.error("guide not stored: %s (%s)", error, url)
+            state.add("check_errors")
 
     def _store_error(self, err: BaseException) -> None:
         self.failed = True

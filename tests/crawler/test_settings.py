@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from guideaudit.crawler.pipelines.jsonl import JsonLinesPipeline
 from scrapy.exceptions import NotConfigured
@@ -29,6 +31,8 @@ def test_sweep_keeps_its_own_crawl_settings() -> None:
                               [Target("generic", {}, "http://127.0.0.1:1/")])
     assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
     assert settings.getint("CONCURRENT_ITEMS") == SWEEP_SETTINGS["CONCURRENT_ITEMS"] == 8
+    # Extraction in worker processes, one per spare core (none on one core).
+    assert settings.getint("GUIDEAUDIT_EXTRACT_WORKERS") == max(0, min(2, (os.cpu_count() or 1) - 1))
 
 
 def test_jsonl_pipeline_off_without_output_is_silent(caplog: pytest.LogCaptureFixture) -> None:
