@@ -7,6 +7,7 @@ scores or reports are made.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -38,8 +39,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _pack(data: Any) -> bytes:
-    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
+def _record_json(record: GuideRecord) -> tuple[str, str]:
+    """(what the content hash is taken over, the record as stored), from one model_dump.
+
+    The hash must stay GuideRecord.content_hash(): content without fetched_at, sorted keys."""
+    data = record.model_dump(mode="json")
+    stored = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    data.pop("fetched_at", None)
+    content = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return content, stored
 
 
 def _unpack(blob: bytes) -> Any:
@@ -321,69 +329,96 @@ class Store:
         """Store a batch of checked guides in one transaction: all of them or none.
 
         A guide already stored in this sweep (a resumed sweep, a duplicate listing) is
-        replaced, so a sweep holds each guide once.
+        replaced, so a sweep holds each guide once (the last entry of a batch wins). The work is
+        a fixed number of statements per batch, not per guide: a sweep writes 100k guides.
         """
         if not entries:
             return 0
+        latest: dict[str, GuideEntry] = {}
+        for entry in entries:
+            latest.pop(entry.record.id, None)  # keep batch order, last one wins
+            latest[entry.record.id] = entry
+        packed = {gid: _record_json(e.record) for gid, e in latest.items()}
+        digests = {gid: hashlib.sha256(content.encode("utf-8")).hexdigest() for gid, (content, _) in packed.items()}
+        guide_ids = list(latest)
         with self.engine.begin() as conn:
-            for entry in entries:
-                self._save_one(conn, sweep_id, entry)
-        return len(entries)
-
-    def _save_one(self, conn, sweep_id: int, entry: GuideEntry) -> None:
-        record = entry.record
-        digest = record.content_hash()
-        version_id = conn.execute(
-            select(t.guide_versions.c.id).where(t.guide_versions.c.content_hash == digest)
-        ).scalar()
-        if version_id is None:
-            raw = entry.raw
-            version_id = conn.execute(
-                insert(t.guide_versions).values(
-                    guide_id=record.id,
-                    content_hash=digest,
-                    record=_pack(record.model_dump(mode="json")),
-                    raw=zlib.compress(raw.body, 6) if raw else None,
-                    raw_url=raw.url if raw else None,
-                    raw_content_type=raw.content_type if raw else None,
-                    raw_encoding=raw.encoding if raw else None,
-                    first_sweep_id=sweep_id,
-                )
-            ).inserted_primary_key[0]
-        key = (t.sweep_guides.c.sweep_id == sweep_id) & (t.sweep_guides.c.guide_id == record.id)
-        conn.execute(t.sweep_guides.delete().where(key))
-        conn.execute(
-            t.defects.delete().where((t.defects.c.sweep_id == sweep_id) & (t.defects.c.guide_id == record.id))
-        )
-        conn.execute(
-            insert(t.sweep_guides).values(
-                sweep_id=sweep_id,
-                guide_id=record.id,
-                version_id=version_id,
-                url=record.url,
-                agency=record.agency,
-                item_name=record.item_name,
-                fetched_at=record.fetched_at,
-                elements=json.dumps(entry.elements, ensure_ascii=False),
-            )
-        )
-        seen: set[str] = set()
-        rows = []
-        for d in entry.defects:
-            if d.defect_id in seen:  # one row per defect id and sweep
-                continue
-            seen.add(d.defect_id)
-            rows.append({"sweep_id": sweep_id, "guide_id": record.id, **asdict(d)})
-        if rows:
-            conn.execute(insert(t.defects), rows)
-            known = set(
+            versions = dict(
                 conn.execute(
-                    select(t.defect_first_seen.c.defect_id).where(t.defect_first_seen.c.defect_id.in_(seen))
-                ).scalars()
+                    select(t.guide_versions.c.content_hash, t.guide_versions.c.id).where(
+                        t.guide_versions.c.content_hash.in_(set(digests.values()))
+                    )
+                ).all()
             )
-            new = [{"defect_id": i, "sweep_id": sweep_id} for i in seen - known]
-            if new:
-                conn.execute(insert(t.defect_first_seen), new)
+            new_versions, queued = [], set()
+            for gid, entry in latest.items():
+                digest = digests[gid]
+                if digest in versions or digest in queued:
+                    continue
+                queued.add(digest)
+                raw = entry.raw
+                new_versions.append(
+                    {
+                        "guide_id": gid,
+                        "content_hash": digest,
+                        "record": zlib.compress(packed[gid][1].encode("utf-8"), 6),
+                        "raw": zlib.compress(raw.body, 6) if raw else None,
+                        "raw_url": raw.url if raw else None,
+                        "raw_content_type": raw.content_type if raw else None,
+                        "raw_encoding": raw.encoding if raw else None,
+                        "first_sweep_id": sweep_id,
+                    }
+                )
+            if new_versions:
+                conn.execute(insert(t.guide_versions), new_versions)
+                versions.update(
+                    conn.execute(
+                        select(t.guide_versions.c.content_hash, t.guide_versions.c.id).where(
+                            t.guide_versions.c.content_hash.in_(queued)
+                        )
+                    ).all()
+                )
+            conn.execute(
+                t.sweep_guides.delete().where(
+                    (t.sweep_guides.c.sweep_id == sweep_id) & t.sweep_guides.c.guide_id.in_(guide_ids)
+                )
+            )
+            conn.execute(
+                t.defects.delete().where((t.defects.c.sweep_id == sweep_id) & t.defects.c.guide_id.in_(guide_ids))
+            )
+            conn.execute(
+                insert(t.sweep_guides),
+                [
+                    {
+                        "sweep_id": sweep_id,
+                        "guide_id": gid,
+                        "version_id": versions[digests[gid]],
+                        "url": e.record.url,
+                        "agency": e.record.agency,
+                        "item_name": e.record.item_name,
+                        "fetched_at": e.record.fetched_at,
+                        "elements": json.dumps(e.elements, ensure_ascii=False),
+                    }
+                    for gid, e in latest.items()
+                ],
+            )
+            rows, seen = [], set()
+            for gid, e in latest.items():
+                for d in e.defects:
+                    if d.defect_id in seen:  # one row per defect id and sweep
+                        continue
+                    seen.add(d.defect_id)
+                    rows.append({"sweep_id": sweep_id, "guide_id": gid, **asdict(d)})
+            if rows:
+                conn.execute(insert(t.defects), rows)
+                known = set(
+                    conn.execute(
+                        select(t.defect_first_seen.c.defect_id).where(t.defect_first_seen.c.defect_id.in_(seen))
+                    ).scalars()
+                )
+                new = [{"defect_id": i, "sweep_id": sweep_id} for i in seen - known]
+                if new:
+                    conn.execute(insert(t.defect_first_seen), new)
+        return len(entries)
 
     def done_urls(self, sweep_id: int) -> set[str]:
         """Guide page URLs this sweep already stored (what --resume must not fetch again)."""

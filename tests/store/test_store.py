@@ -157,3 +157,20 @@ def test_review_binds_to_the_sweep_the_auditor_reviewed(store):
     store.record_reviews([ReviewDecision("A-hours.vague", "误报")], "王五", sweep_id=s1.id)
     assert store.defects(s1.id) == []
     assert [d.guide_id for d in store.defects(s2.id)] == ["A"]  # other text: judged afresh
+
+
+def test_stored_content_hash_is_the_records_own(store):
+    record = _guide("A")
+    sweep = store.start_sweep("demo")
+    store.save_guides(sweep.id, [_entry(record)])
+    [stored] = list(store.guides(sweep.id))
+    assert stored.content_hash == record.content_hash() and stored.record == record
+
+
+def test_a_guide_twice_in_one_batch_is_stored_once_as_its_last_version(store):
+    sweep = store.start_sweep("demo")
+    first, second = _guide("A"), _guide("A", hours="上班时间")
+    store.save_guides(sweep.id, [_entry(first, ("hours.vague", "E1-4")), _entry(_guide("B")), _entry(second)])
+    assert store.guide_count(sweep.id) == 2
+    assert {g.record.id: g.record.hours for g in store.guides(sweep.id)} == {"A": "上班时间", "B": _guide("B").hours}
+    assert store.defects(sweep.id) == []
