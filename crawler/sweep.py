@@ -30,7 +30,7 @@ from guideaudit.crawler.extract.pool import default_workers
 from guideaudit.crawler.lock import PortalLock, lock_path, pid_alive
 
 from guideaudit.paths import logs_dir
-from guideaudit.store import Store, StoreError
+from guideaudit.store import Store
 from guideaudit.store.store import Sweep
 
 logger = logging.getLogger(__name__)
@@ -149,18 +149,6 @@ def _require_browser() -> None:
 # --- the sweep ---------------------------------------------------------------------------------
 
 
-def open_store(db_url: str | None) -> Store:
-    """Store(db_url), with every kind of bad URL reported as StoreError (exit 2)."""
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-    try:
-        return Store(db_url)
-    except (ArgumentError, NoSuchModuleError) as err:
-        raise StoreError(
-            f"数据库地址无效：{db_url}（{err}；示例：sqlite:///路径.sqlite3 或 postgresql+psycopg://用户@主机/库名）"
-        ) from None
-
-
 def _log_path(options: SweepOptions, key: str) -> Path:
     if options.log_file:
         path = Path(options.log_file).expanduser().resolve()
@@ -245,7 +233,7 @@ def run_sweep(options: SweepOptions, say: Callable[[str], None] = print) -> Swee
         _check_url(options.base_url, "--base-url")
     if options.max_guides is not None and options.max_guides < 1:
         raise SweepInputError("--max-guides 应为正整数")
-    store = open_store(options.db_url)
+    store = Store(options.db_url)
     try:
         if options.resume and not options.profiles and not options.url:
             options = options_from_sweep(store.get_sweep(options.resume), options)

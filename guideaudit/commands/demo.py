@@ -7,7 +7,7 @@ import sys
 import time
 from collections import Counter
 
-from guideaudit.commands import add_db_argument
+from guideaudit.commands import add_db_argument, open_store
 
 HELP = "演示：在本机启动模拟政务服务网，抓取三类门户全部指南，逐份检查并保存（无需联网）"
 
@@ -62,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
     from guideaudit.crawler.sweep import (
         SweepInputError,
         SweepOptions,
-        open_store,
         run_sweep,
         summary_lines,
     )
@@ -94,10 +93,7 @@ def run(args: argparse.Namespace) -> int:
     say("")
     for line in summary_lines(sweep):
         say(line)
-    try:
-        store = open_store(args.db)
-    except StoreError as err:
-        raise UsageError(str(err)) from None
+    store = open_store(args.db)
     try:
         errors, warnings, failing = defect_summary(store, sweep.id)
         guides = sweep.counts.get("guides", 0)
