@@ -11,7 +11,7 @@ import logging
 from pydantic import ValidationError
 
 from guideaudit.record import GuideRecord
-from guideaudit.store import DefectRow, GuideEntry, RawPage
+from guideaudit.store import GuideEntry, RawPage
 
 logger = logging.getLogger(__name__)
 
@@ -39,22 +39,9 @@ def raw_page(raw: dict | None) -> RawPage | None:
 def build_entry(record: GuideRecord, raw: dict | None = None) -> GuideEntry:
     """Check one record and shape the result as the store keeps it."""
     from guideaudit.checks import check_guide
+    from guideaudit.checks.stored import entry_of
 
-    result = check_guide(record)
-    defects = [
-        DefectRow(
-            defect_id=result.defect_id(d),
-            rule=d.rule,
-            element=d.element,
-            severity=d.severity,
-            message=d.message,
-            evidence=d.evidence,
-            suggestion=d.suggestion,
-            locus=d.locus,
-        )
-        for d in result.defects
-    ]
-    return GuideEntry(record=record, elements=dict(result.elements), defects=defects, raw=raw_page(raw))
+    return entry_of(record, check_guide(record), raw_page(raw))
 
 
 class CheckPipeline:

@@ -10,7 +10,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from guideaudit.store import Store
+    from guideaudit.store import Store, Sweep
 
 DB_HELP = "数据库地址（默认：本机 SQLite 文件 $GUIDEAUDIT_HOME/guideaudit.sqlite3，运行时会显示位置）"
 
@@ -28,3 +28,25 @@ def open_store(url: str | None) -> Store:
         return Store(url)
     except StoreError as err:
         raise UsageError(str(err)) from None
+
+
+def chosen_sweep(store: Store, number: int | None) -> Sweep:
+    """--sweep N, else the latest complete sweep; none at all is the user's to fix (exit 2).
+    A sweep that did not complete is allowed when named, with a note on stderr."""
+    import sys
+
+    from guideaudit.errors import UsageError
+    from guideaudit.store import StoreError
+
+    try:
+        sweep = store.resolve_sweep(number)
+    except StoreError as err:
+        raise UsageError(str(err)) from None
+    if sweep is None:
+        raise UsageError(
+            f"数据库 {store.display_url} 中还没有完成的抓取；先运行 `guideaudit demo` 或 "
+            "`guideaudit sweep …`，或用 --sweep N 指定（`guideaudit sweeps` 可列出）"
+        )
+    if sweep.status != "complete":
+        print(f"注意：第 {sweep.id} 次抓取状态为 {sweep.status}，只包含已抓取的指南。", file=sys.stderr)
+    return sweep

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from guideaudit.commands import add_db_argument, open_store
+from guideaudit.commands import add_db_argument, chosen_sweep, open_store
 
 HELP = "从数据库导出某次抓取的指南记录、问题清单或指标（jsonl / csv）"
 
@@ -117,24 +117,12 @@ def indicator_rows(store, sweep_id: int) -> Iterator[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guideaudit.cli import UsageError
     from guideaudit.record import FIELD_NAMES
-    from guideaudit.store import StoreError
 
     store = open_store(args.db)
     try:
         print(f"数据库：{store.display_url}", file=sys.stderr)
-        try:
-            sweep = store.resolve_sweep(args.sweep)
-        except StoreError as err:
-            raise UsageError(str(err)) from None
-        if sweep is None:
-            raise UsageError(
-                f"数据库 {store.display_url} 中还没有完成的抓取；先运行 `guideaudit demo` 或 `guideaudit sweep …`，"
-                "或用 --sweep N 指定（`guideaudit sweeps` 可列出）"
-            )
-        if sweep.status != "complete":
-            print(f"注意：第 {sweep.id} 次抓取状态为 {sweep.status}，数据不完整。", file=sys.stderr)
+        sweep = chosen_sweep(store, args.sweep)
         if args.what == "guides":
             rows, columns = guide_rows(store, sweep.id), FIELD_NAMES
         elif args.what == "defects":

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from guideaudit.commands import add_db_argument, open_store
+from guideaudit.commands import add_db_argument, chosen_sweep, open_store
 
 HELP = "生成报告：缺陷清单（xlsx/csv）、评分表（xlsx）和 HTML 报告，均取自已存储的抓取结果"
 
@@ -51,20 +51,10 @@ def run(args: argparse.Namespace) -> int:
     from guideaudit.cli import UsageError
     from guideaudit.reports.build import ScoreOptions, build_report
     from guideaudit.schemes import SchemeError
-    from guideaudit.store import StoreError
 
     store = open_store(args.db)
     try:
-        try:
-            sweep = store.resolve_sweep(args.sweep)
-        except StoreError as err:
-            raise UsageError(str(err)) from None
-        if sweep is None:
-            raise UsageError(
-                f"数据库 {store.display_url} 中还没有完成的抓取；先运行 guideaudit sweep 或 guideaudit demo"
-            )
-        if sweep.status != "complete":
-            print(f"注意：第 {sweep.id} 次抓取状态为 {sweep.status}，报告只包含已抓取的指南。", file=sys.stderr)
+        sweep = chosen_sweep(store, args.sweep)
         for path in [*args.metrics, *([args.aliases] if args.aliases else [])]:
             if not Path(path).is_file():
                 raise UsageError(f"{path}：文件不存在")
