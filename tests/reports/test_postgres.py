@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from guideaudit.checks.result import defect_id
 from guideaudit.reports.defects import HEADERS
 from openpyxl import load_workbook
 from report_data import fill, guide_id
-from sqlalchemy import create_engine, text
 
 from guideaudit.cli import main
 from guideaudit.store import Store
 
 pytestmark = [pytest.mark.postgres, pytest.mark.filterwarnings("ignore::UserWarning")]
-ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture
-def pg_url():
-    admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            name = "ga_reports_" + uuid.uuid4().hex[:10]
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as err:  # no server here: say so rather than pass silently
-        admin.dispose()
-        pytest.skip(f"PostgreSQL 未在 127.0.0.1:5432 运行：{type(err).__name__}")
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_report_and_review_round_trip_on_postgres(pg_url, tmp_path):

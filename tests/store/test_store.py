@@ -4,45 +4,23 @@ server is reachable, PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from guideaudit.record import GuideRecord
 from guideaudit.store import DefectRow, GuideEntry, RawPage, ReviewDecision, Store, StoreError
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def _pg_available() -> bool:
-    try:
-        with create_engine(PG_ADMIN).connect() as conn:
-            conn.execute(text("select 1"))
-        return True
-    except Exception:
-        return False
-
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request, tmp_path):
-    if request.param == "sqlite":
-        s = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}")
-        yield s
-        s.close()
-        return
-    if not _pg_available():
-        pytest.skip("PostgreSQL 未在 127.0.0.1:5432 运行")
-    name = "ga_test_" + uuid.uuid4().hex[:10]
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    s = Store(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    url = (
+        f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    s = Store(url)
     yield s
     s.close()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _guide(gid: str, hours: str = "周一至周五 9:00-17:00") -> GuideRecord:
