@@ -11,7 +11,9 @@ Peak memory: each process's max RSS (wait4) and, for the sweep, the sampled sum 
 writer process; aim < 500 MB and flat from 2,500 to 10,000.
 
 CPU: user+system seconds of each run (the sweep's with its writer and extraction workers, which
-it waits for), so the cost per guide is known even when the shared machine is loaded.
+it waits for), so the cost per guide is known even when the shared machine is loaded; and per
+process of the sweep (main = the crawl's own process, writer, extract), sampled from /proc, since
+the crawl's process is the one that must keep up with the downloads.
 
 `python -m bench sweep` (all sizes) or `python -m bench.sweep_bench 2500` (one size);
 `python -m bench.sweep_bench 10000 --set GUIDEAUDIT_EXTRACT_WORKERS=0` passes settings to the sweep.
@@ -32,9 +34,11 @@ SIZES = (2500, 10000)
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """RSS of a process and its children (the sweep's writer process), from /proc."""
-    total = 0
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _tree_pids(pid: int) -> list[int]:
+    """A process and its children (the sweep's writer and extraction workers), from /proc."""
     pids = [pid]
     # The writer is started from a worker thread: its parent task is that thread, not the main one.
     for task in Path(f"/proc/{pid}/task").glob("*"):
@@ -42,7 +46,32 @@ def _tree_rss_kb(pid: int) -> int:
             pids += [int(c) for c in (task / "children").read_text().split()]
         except OSError:
             pass
-    for p in pids:
+    return pids
+
+
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "main"
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "other"
+    return "writer" if b"--writer" in argv else "extract" if b"--worker" in argv else "other"
+
+
+def _cpu_s(pid: int) -> float | None:
+    """User+system CPU seconds of one process so far (its own, not its children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _tree_rss_kb(pid: int, pids: list[int] | None = None) -> int:
+    """RSS of a process and its children (the sweep's writer process), from /proc."""
+    total = 0
+    for p in pids or _tree_pids(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -52,19 +81,28 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, float, str, float]:
+def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, float, str, float, dict]:
     """(exit code, wall seconds, peak RSS MB of the process, peak RSS MB of the process and its
-    children together, stdout, CPU seconds of the process and the children it waited for)."""
+    children together, stdout, CPU seconds of the process and the children it waited for,
+    CPU seconds per role: main process, writer, extraction workers; sampled every 0.2 s, so the
+    last fraction of a second of each process may be missing)."""
     import threading
 
     began = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak_tree = [0]
+    cpu: dict[int, tuple[str, float]] = {}
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.2):
-            peak_tree[0] = max(peak_tree[0], _tree_rss_kb(proc.pid))
+            pids = _tree_pids(proc.pid)
+            peak_tree[0] = max(peak_tree[0], _tree_rss_kb(proc.pid, pids))
+            for p in pids:
+                used = _cpu_s(p)
+                if used is not None:
+                    role = cpu[p][0] if p in cpu else _role(p, proc.pid)
+                    cpu[p] = (role, used)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -75,7 +113,10 @@ def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, flo
     sampler.join()
     wall = time.perf_counter() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, wall, usage.ru_maxrss / 1024, peak_tree[0] / 1024, out, usage.ru_utime + usage.ru_stime
+    roles: dict[str, float] = {}
+    for role, used in cpu.values():
+        roles[role] = round(roles.get(role, 0.0) + used, 1)
+    return proc.returncode, wall, usage.ru_maxrss / 1024, peak_tree[0] / 1024, out, usage.ru_utime + usage.ru_stime, roles
 
 
 def _elapsed_from_log(path: str) -> float | None:
@@ -138,7 +179,7 @@ def measure(n_guides: int, work: Path, sets: tuple[str, ...] = ()) -> dict:
     with FixturePortal(n_guides=n_guides, seed=2026, port=0, process=True) as portal:
         before = len(portal.request_log())
         extra = [arg for pair in sets for arg in ("--set", pair)]
-        code, sweep_wall, sweep_rss, sweep_tree, out, sweep_cpu = _run_measured(
+        code, sweep_wall, sweep_rss, sweep_tree, out, sweep_cpu, sweep_roles = _run_measured(
             [sys.executable, "-m", "guideaudit", "sweep", "fixture-html", "--base-url", portal.base_url, "--db", db, *extra],
             env,
         )
@@ -148,7 +189,7 @@ def measure(n_guides: int, work: Path, sets: tuple[str, ...] = ()) -> dict:
         requests = [(m, portal.base_url + p) for m, p, _s in log if not p.startswith("/robots.txt")]
         url_file = work / f"requests-{n_guides}.json"
         url_file.write_text(json.dumps(requests), "utf-8")
-        code, bare_wall, bare_rss, _tree, bare_out, bare_cpu = _run_measured(
+        code, bare_wall, bare_rss, _tree, bare_out, bare_cpu, _roles = _run_measured(
             [sys.executable, "-m", "bench.sweep_bench", "--bare", str(url_file)], dict(env, PYTHONPATH=str(REPO))
         )
         if code != 0:
@@ -175,6 +216,12 @@ def measure(n_guides: int, work: Path, sets: tuple[str, ...] = ()) -> dict:
         "sweep_cpu_s": round(sweep_cpu, 1),
         "bare_cpu_s": round(bare_cpu, 1),
         "cpu_ms_per_guide_over_bare": round(1000 * (sweep_cpu - bare_cpu) / max(guides, 1), 2),
+        # The crawl's own process (Scrapy, spider, pipelines) against the bare spider's process.
+        "sweep_main_cpu_s": sweep_roles.get("main"),
+        "main_cpu_ms_per_guide_over_bare": (
+            round(1000 * (sweep_roles["main"] - bare_cpu) / max(guides, 1), 2) if "main" in sweep_roles else None
+        ),
+        "sweep_cpu_by_process_s": sweep_roles,
         "settings": list(sets),
         "sweep_peak_mb": round(sweep_rss, 1),
         "sweep_with_writer_peak_mb": round(sweep_tree, 1),
@@ -196,7 +243,9 @@ def main(sizes: tuple[int, ...] = SIZES, sets: tuple[str, ...] = ()) -> None:
                 f"{result['guides_per_s']} 份/秒；峰值内存 sweep {result['sweep_peak_mb']} MB"
                 f"（连同子进程 {result['sweep_with_writer_peak_mb']} MB），空爬虫 {result['bare_peak_mb']} MB；"
                 f"CPU sweep {result['sweep_cpu_s']} 秒（含子进程）、空爬虫 {result['bare_cpu_s']} 秒，"
-                f"每份指南多用 {result['cpu_ms_per_guide_over_bare']} ms",
+                f"每份指南多用 {result['cpu_ms_per_guide_over_bare']} ms；"
+                f"其中抓取进程 {result['sweep_main_cpu_s']} 秒（每份指南比空爬虫多用 "
+                f"{result['main_cpu_ms_per_guide_over_bare']} ms），各进程 {result['sweep_cpu_by_process_s']}",
                 flush=True,
             )
     if len(results) > 1:
