@@ -48,6 +48,9 @@ CONCURRENT_ITEMS = 8
 # `guideaudit sweep` starts one per spare core (at most two).
 GUIDEAUDIT_EXTRACT_WORKERS = 0
 LOG_LEVEL = "INFO"
+# Scrapy's per-page/per-item DEBUG lines are built only when a handler would print them
+# (crawler/logformat.py); the log is the same at every level.
+LOG_FORMATTER = "guideaudit.crawler.logformat.QuietLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -73,6 +73,7 @@ class AttachmentPipeline:
         self.timeout = timeout
         self._cache: dict[str, asyncio.Future] = {}
         self._received: dict[int, int] = {}
+        self._getting = 0  # attachment GETs in flight (see _watch)
         self.stats = crawler.stats
 
     @classmethod
@@ -80,10 +81,18 @@ class AttachmentPipeline:
         settings = crawler.settings
         if not settings.getbool("ATTACHMENT_CHECK_ENABLED", True):
             raise NotConfigured("ATTACHMENT_CHECK_ENABLED is off")
-        pipe = cls(crawler, settings.getint("ATTACHMENT_MAXSIZE", 20 * 1024 * 1024),
+        return cls(crawler, settings.getint("ATTACHMENT_MAXSIZE", 20 * 1024 * 1024),
                    settings.getfloat("ATTACHMENT_TIMEOUT", 30))
-        crawler.signals.connect(pipe._bytes_received, signal=signals.bytes_received)
-        return pipe
+
+    def _watch(self, on: bool) -> None:
+        """Count in-flight attachment GETs; the bytes_received receiver (the size cap) is
+        connected only while there is one. Scrapy sends the signal for every chunk of every
+        response, pages included, and a connected receiver costs a dispatch per chunk."""
+        self._getting += 1 if on else -1
+        if on and self._getting == 1:
+            self.crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+        elif not on and self._getting == 0:
+            self.crawler.signals.disconnect(self._bytes_received, signal=signals.bytes_received)
 
     def _bytes_received(self, data: bytes, request: Request, spider: Any = None) -> None:
         if not request.meta.get(META_FLAG) or request.method != "GET":
@@ -101,7 +110,13 @@ class AttachmentPipeline:
         links = form_links(item.get("record") or {})
         if not links:
             return item
-        results = await asyncio.gather(*(self._result(link["url"]) for link in links))
+        # Most links point at files already verified (a portal reuses a few hundred forms across
+        # thousands of guides): their results are read straight from the cache, with no task.
+        cached = [self._cache.get(link["url"]) for link in links]
+        if all(fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None for fut in cached):
+            results = [fut.result() for fut in cached]
+        else:
+            results = await asyncio.gather(*(self._result(link["url"]) for link in links))
         for link, result in zip(links, results, strict=True):
             link.update(result)
         return item
@@ -148,6 +163,7 @@ class AttachmentPipeline:
                               content_type=_ctype(head))
                 return result
         request = self._request(url, "GET")
+        self._watch(True)
         try:
             response = await self._download(request)
         except Exception as exc:
@@ -155,6 +171,7 @@ class AttachmentPipeline:
             self.stats.inc_value(f"guideaudit/attachments/error/{result['error']}")
             return result
         finally:
+            self._watch(False)
             self._received.pop(id(request), None)
         body = response.body or b""
         result["status"] = response.status
