@@ -37,6 +37,36 @@ COMMANDS: dict[str, str] = {
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 3
 
 
+# argparse's own words (usage, section titles, -h help, its errors) shown in Chinese: the CLI's
+# users read Chinese. argparse looks them up through its module-level gettext alias.
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "需要一个参数值",
+    "expected at most one argument": "最多一个参数值",
+    "expected at least one argument": "至少需要一个参数值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选择：%(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是 %(matches)s",
+}
+_argparse_gettext = argparse._
+
+
+def _zh(message: str) -> str:
+    return _ARGPARSE_ZH.get(message) or _argparse_gettext(message)
+
+
+argparse._ = _zh
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse's own errors, in the same shape as ours
         self.print_usage(sys.stderr)
