@@ -59,12 +59,3 @@ def test_content_hash_ignores_fetch_time_but_not_content():
     c = GuideRecord(url="u", hours="9:00-17:30", fetched_at="2026-01-01")
     assert a.content_hash() == b.content_hash() != c.content_hash()
 
-
-def test_cli_usage_errors_speak_chinese_and_exit_2(capsys):
-    from guideaudit.cli import main
-
-    with pytest.raises(SystemExit) as info:
-        main(["check", "--format", "xml", "a.jsonl"])
-    assert info.value.code == 2
-    err = capsys.readouterr().err
-    assert "用法：" in err and "无效的选择" in err and "invalid choice" not in err
