@@ -5,9 +5,11 @@ This is the code both the spiders and ``guideaudit extract`` run.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
 
@@ -174,16 +176,28 @@ def extract_html(
     return result
 
 
+@functools.lru_cache(maxsize=16384)
+def _absolute(base: str, href: str) -> str:
+    return urldefrag(urljoin(base, href))[0]
+
+
 def page_links(root: etree._Element, base_url: str | None) -> list[str]:
     """Absolute URLs of the page's links, in page order, without fragments or scripts."""
-    from urllib.parse import urldefrag, urljoin
-
+    base = base_url or ""
+    # A root-relative href ("/bszn/index.html") resolves against the scheme and host alone
+    # (urljoin ignores the base's path and query then), so across the pages of a portal its
+    # result is cached under that origin: navigation, list and form links repeat on every page.
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") and parts.netloc else None
     seen: dict[str, None] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:", "tel:", "data:")):
             continue
-        seen.setdefault(urldefrag(urljoin(base_url or "", href))[0], None)
+        if origin is not None and href[0] == "/" and not href.startswith("//"):
+            seen.setdefault(_absolute(origin, href), None)
+        else:
+            seen.setdefault(urldefrag(urljoin(base, href))[0], None)
     return list(seen)
 
 
