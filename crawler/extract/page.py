@@ -9,7 +9,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag
 
 from lxml import etree
 
@@ -17,7 +17,7 @@ from guideaudit.record import FormLink, GuideRecord, Material, Step
 
 from .decode import decode_html
 from .labels import Labels, default_labels
-from .pairs import PageParts, Pair, Row, find_parts, prune_chrome
+from .pairs import PageParts, Pair, Row, find_parts, prune_chrome, resolve
 
 # A page is a guide when it shows 事项名称 and at least this many mapped fields in all.
 MIN_GUIDE_FIELDS = 5
@@ -176,29 +176,21 @@ def extract_html(
     return result
 
 
-@functools.lru_cache(maxsize=16384)
-def _absolute(base: str, href: str) -> str:
-    return urldefrag(urljoin(base, href))[0]
-
-
 def page_links(root: etree._Element, base_url: str | None) -> list[str]:
     """Absolute URLs of the page's links, in page order, without fragments or scripts."""
     base = base_url or ""
-    # A root-relative href ("/bszn/index.html") resolves against the scheme and host alone
-    # (urljoin ignores the base's path and query then), so across the pages of a portal its
-    # result is cached under that origin: navigation, list and form links repeat on every page.
-    parts = urlsplit(base)
-    origin = f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") and parts.netloc else None
     seen: dict[str, None] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:", "tel:", "data:")):
             continue
-        if origin is not None and href[0] == "/" and not href.startswith("//"):
-            seen.setdefault(_absolute(origin, href), None)
-        else:
-            seen.setdefault(urldefrag(urljoin(base, href))[0], None)
+        seen.setdefault(_defragged(resolve(base, href)), None)
     return list(seen)
+
+
+@functools.lru_cache(maxsize=16384)
+def _defragged(url: str) -> str:
+    return urldefrag(url)[0]
 
 
 def extract_bytes(

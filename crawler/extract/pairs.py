@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -114,13 +114,29 @@ def prune_chrome(root: etree._Element) -> None:
         parent.remove(el)
 
 
+@lru_cache(maxsize=16384)
+def _join_at_origin(origin: str, href: str) -> str:
+    return urljoin(origin, href)
+
+
+def resolve(base: str, href: str) -> str:
+    """urljoin(base, href). A root-relative href ("/files/F1.docx") depends only on the base's
+    scheme and host (urljoin ignores its path and query then), so its result is cached per
+    origin: form and navigation links repeat across the pages of a portal."""
+    if href[:1] == "/" and href[1:2] != "/":
+        parts = urlsplit(base)  # itself cached by the standard library
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return _join_at_origin(f"{parts.scheme}://{parts.netloc}/", href)
+    return urljoin(base, href)
+
+
 def links_of(el: etree._Element, base_url: str | None) -> list[tuple[str, str]]:
     found = []
     for a in el.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
             continue
-        found.append((urljoin(base_url or "", href), _t(a)))
+        found.append((resolve(base_url or "", href), _t(a)))
     return found
 
 

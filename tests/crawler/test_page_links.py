@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urldefrag, urljoin
 
 from guideaudit.crawler.extract.page import page_links
+from guideaudit.crawler.extract.pairs import links_of
 from lxml import etree
 
 BASES = ["http://127.0.0.1:8765/bszn/a/b.html?x=1#f", "https://h.example/a/", "HTTP://H:80/",
@@ -22,3 +23,11 @@ def test_links_are_urljoins_of_the_page_url_whatever_the_base() -> None:
             if url not in want:
                 want.append(url)
         assert page_links(etree.HTML(html), base) == want, base
+
+
+def test_form_links_resolve_like_urljoin() -> None:
+    html = "<table><tr><td>" + "".join(f'<a href="{h}">空表</a>' for h in HREFS) + "</td></tr></table>"
+    cell = etree.HTML(html).find(".//td")
+    for base in BASES + BASES:
+        got = links_of(cell, base)
+        assert got == [(urljoin(base or "", href), "空表") for href in (h.strip() for h in HREFS)], base
