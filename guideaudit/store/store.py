@@ -475,11 +475,15 @@ class Store:
             query = query.where(t.reviews.c.defect_id.in_(ids))
         latest: dict[str, Review] = {}
         for r in conn.execute(query):
-            latest[r.defect_id] = Review(
-                r.defect_id, r.guide_id, r.status, r.comment, r.reviewer, r.reviewed_at,
-                r.content_hash, r.sweep_id, r.source,
-            )
+            latest[r.defect_id] = self._review(r)
         return latest
+
+    @staticmethod
+    def _review(r) -> Review:
+        return Review(
+            r.defect_id, r.guide_id, r.status, r.comment, r.reviewer, r.reviewed_at,
+            r.content_hash, r.sweep_id, r.source,
+        )
 
     def guides(self, sweep_id: int, agency: str | None = None) -> Iterator[StoredGuide]:
         """Every guide of a sweep with its defects, reviews and first-seen sweeps, in id order.
@@ -621,8 +625,4 @@ class Store:
         with self.engine.connect() as conn:
             if latest_only:
                 return list(self._latest_reviews(conn).values())
-            return [
-                Review(r.defect_id, r.guide_id, r.status, r.comment, r.reviewer, r.reviewed_at,
-                       r.content_hash, r.sweep_id, r.source)
-                for r in conn.execute(select(t.reviews).order_by(t.reviews.c.id))
-            ]
+            return [self._review(r) for r in conn.execute(select(t.reviews).order_by(t.reviews.c.id))]
