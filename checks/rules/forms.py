@@ -63,30 +63,36 @@ def _evidence(link: FormLink | None) -> str | None:
     return " ".join(bits)
 
 
+def _link_finding(g: Guide, index: int, m, link, rule_prefix: str):
+    """The missing/broken findings of one form link (空表 or 样表); None when the link is fine."""
+    where, name = locus("material", index, m.name), m.name or f"第{index}项"
+    problem = link_problem(link, g.settings)
+    if problem == "absent":
+        return find(f"{rule_prefix}.missing", None, where, name=name)
+    if problem:
+        return find(f"{rule_prefix}.broken", _evidence(link), where, name=name, reason=problem)
+    return None
+
+
 @checker("E4-1")
 def check_blank(g: Guide):
     for index, m in g.forms:
-        where, name = locus("material", index, m.name), m.name or f"第{index}项"
-        problem = link_problem(m.blank_form, g.settings)
-        if problem == "absent":
-            yield find("blank-form.missing", None, where, name=name)
-        elif problem:
-            yield find("blank-form.broken", _evidence(m.blank_form), where, name=name, reason=problem)
+        finding = _link_finding(g, index, m, m.blank_form, "blank-form")
+        if finding:
+            yield finding
 
 
 @checker("E4-2")
 def check_sample(g: Guide):
     for index, m in g.forms:
-        where, name = locus("material", index, m.name), m.name or f"第{index}项"
-        problem = link_problem(m.sample_form, g.settings)
-        if problem == "absent":
-            yield find("sample-form.missing", None, where, name=name)
-        elif problem:
-            yield find("sample-form.broken", _evidence(m.sample_form), where, name=name, reason=problem)
+        finding = _link_finding(g, index, m, m.sample_form, "sample-form")
+        if finding:
+            yield finding
         elif (
             m.blank_form is not None
             and m.sample_form is not None
             and m.sample_form.sha256
             and m.sample_form.sha256 == m.blank_form.sha256
         ):
+            where, name = locus("material", index, m.name), m.name or f"第{index}项"
             yield find("sample-form.same-as-blank", _evidence(m.sample_form), where, name=name)
