@@ -33,3 +33,32 @@ EXTRA_CODES: dict[str, str] = {
 }
 
 ALL_CODES: dict[str, str] = {**ELEMENTS, **EXTRA_CODES}
+
+# The record fields each element is judged on. An element whose facts are (partly) not
+# captured by its source cannot pass: without a fail it is 待核实. Rules read these unless they
+# declare their own ``reads``.
+ELEMENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "E1-1": ("statutory_limit",),
+    "E1-2": ("promised_limit",),
+    "E1-3": ("location",),
+    "E1-4": ("hours",),
+    "E1-5": ("consult",),
+    "E1-6": ("intermediary", "special_steps"),
+    "E2-1": ("materials.source",),
+    "E2-2": ("materials.originals", "materials.copies"),
+    "E2-3": ("materials.medium",),
+    "E3-1": ("steps",),
+    "E3-2": ("onsite_visits",),
+    "E4-1": ("materials.blank_form",),
+    "E4-2": ("materials.sample_form",),
+    "C-1": ("implementation_code",),
+    "C-2": ("implementation_code",),  # findings rest on a code present, never on an absent one
+    "C-3": ("basic_code", "implementation_code"),
+    "X-1": ("case_type", "promised_limit"),
+    "X-2": ("online_depth", "onsite_visits"),
+    "X-3": ("onsite_visits", "online", "online_depth", "express"),
+    "X-4": ("fee", "online_payment"),
+    "X-5": ("fee", "fee_basis"),
+    "X-6": ("complaint",),
+    "X-7": ("result_name", "result_sample"),
+}

@@ -5,25 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from guideaudit.checks import rules as _rules  # noqa: F401 - registers every rule
-from guideaudit.checks.elements import ALL_CODES
+from guideaudit.checks.elements import ALL_CODES, ELEMENT_FIELDS, ELEMENTS
 from guideaudit.checks.guide import Guide
-from guideaudit.checks.registry import CHECKERS, RULES
-from guideaudit.checks.result import Defect, GuideResult
+from guideaudit.checks.registry import CHECKERS, RULES, Rule
+from guideaudit.checks.result import Defect, GuideResult, Unsure
 from guideaudit.checks.settings import DEFAULT_SETTINGS, CheckSettings
 
-from guideaudit.record import GuideRecord
+from guideaudit.record import GuideRecord, field_label
+from guideaudit.vocab import Severity
 
 MAX_EVIDENCE = 500
 _ORDER = list(ALL_CODES)
 # Defects come out in element order (E1-1 … E4-2, then C-*, X-*).
 _CHECKERS = sorted(CHECKERS, key=lambda item: _ORDER.index(item[0]))
 NOT_PUBLISHED = "未公布"
+DAMAGED = "\ufffd"  # the replacement character: bytes that did not decode
 
 
 def not_applicable(g: Guide) -> frozenset[str]:
     """Elements that do not apply to this guide (plus those the settings skip)."""
     na = set(g.settings.skip_elements)
-    if not g.forms:
+    if not g.forms and g.record.captured("materials.name"):
+        # with material names uncaptured, whether the guide has forms is itself unknown
         na.update(("E4-1", "E4-2"))
     if g.no_offline:
         na.update(("E1-3", "E1-4"))
@@ -38,6 +41,23 @@ def _evidence(text: str | None) -> str:
     return text if len(text) <= MAX_EVIDENCE else text[:MAX_EVIDENCE] + "…"
 
 
+def _uncaptured(record: GuideRecord, fields: tuple[str, ...]) -> list[str]:
+    return [path for path in fields if not record.captured(path)]
+
+
+def _why_unsure(record: GuideRecord, rule: Rule, unsure: str | None, evidence: str | None) -> str | None:
+    """Why a finding cannot stand as a defect, or None when it can."""
+    if unsure:
+        return unsure
+    if record.uncaptured:
+        missing = _uncaptured(record, rule.fields)
+        if missing:
+            return "来源未采集：" + "、".join(field_label(p) for p in missing)
+    if evidence and DAMAGED in evidence:
+        return "原文含无法解码的字符，无法判断"
+    return None
+
+
 def check_guide(record: GuideRecord, settings: CheckSettings | None = None) -> GuideResult:
     s = settings or DEFAULT_SETTINGS
     g = Guide(record, s)
@@ -45,6 +65,7 @@ def check_guide(record: GuideRecord, settings: CheckSettings | None = None) -> G
     skip_rules = s.skip_rules
     overrides = s.severity_overrides
     defects: list[Defect] = []
+    unsure: list[Unsure] = []
     for element, run in _CHECKERS:
         if element in na:
             continue
@@ -57,6 +78,12 @@ def check_guide(record: GuideRecord, settings: CheckSettings | None = None) -> G
             severity = overrides.get(rule.id, rule.severity)
             if rule.id == "consult.hotline-only" and s.hotline_only_error:
                 severity = "error"
+            why = _why_unsure(record, rule, f.unsure, f.evidence)
+            if why is not None:
+                # A warning that cannot be decided is simply not reported.
+                if severity == Severity.ERROR:
+                    unsure.append(Unsure(rule.element, why, rule.id, _evidence(f.evidence), f.locus))
+                continue
             params = f.params
             defects.append(
                 Defect(
@@ -69,8 +96,19 @@ def check_guide(record: GuideRecord, settings: CheckSettings | None = None) -> G
                     locus=f.locus,
                 )
             )
+    if record.uncaptured:
+        # An element whose facts were not captured cannot pass, even when no rule fired.
+        failing = {d.element for d in defects if d.severity == Severity.ERROR}
+        flagged = {u.element for u in unsure}
+        for code in ELEMENTS:
+            if code in na or code in failing or code in flagged:
+                continue
+            missing = _uncaptured(record, ELEMENT_FIELDS[code])
+            if missing:
+                unsure.append(Unsure(code, "来源未采集：" + "、".join(field_label(p) for p in missing)))
     return GuideResult(
-        id=record.id, item_name=record.item_name, agency=record.agency, url=record.url, na=na, defects=defects
+        id=record.id, item_name=record.item_name, agency=record.agency, url=record.url, na=na,
+        defects=defects, unsure=unsure,
     )
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from guideaudit.checks.elements import ALL_CODES, ELEMENTS
+from guideaudit.vocab import SEVERITIES, VERDICTS, Verdict
 
 Severity = Literal["error", "warning"]
-Verdict = Literal["pass", "fail", "na"]
 
 _DEFECT_KEYS = ("rule", "element", "severity", "message", "evidence", "suggestion")
 
@@ -37,6 +37,26 @@ def defect_id(guide_id: str, rule: str, locus: str = "") -> str:
     return hashlib.sha1(f"{guide_id}|{rule}|{locus}".encode()).hexdigest()[:16]
 
 
+def incomplete_id(guide_id: str, element: str) -> str:
+    """The id an auditor's decision on one 待核实 element is recorded under."""
+    return defect_id(guide_id, "incomplete", element)
+
+
+@dataclass(frozen=True, slots=True)
+class Unsure:
+    """One reason an element could not be judged (待核实)."""
+
+    element: str
+    reason: str  # Chinese: what was not captured or could not be verified
+    rule: str = ""  # the rule that could not be decided; "" when the element's facts are missing
+    evidence: str = ""
+    locus: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"element": self.element, "rule": self.rule, "reason": self.reason,
+                "evidence": self.evidence, "locus": self.locus}
+
+
 @dataclass(slots=True)
 class GuideResult:
     id: str
@@ -45,14 +65,37 @@ class GuideResult:
     url: str | None = None
     na: frozenset[str] = frozenset()
     defects: list[Defect] = field(default_factory=list)
+    unsure: list[Unsure] = field(default_factory=list)
+    # Auditors' settlements of 待核实 elements: element → pass | fail.
+    settled: dict[str, str] = field(default_factory=dict)
 
     @property
-    def elements(self) -> dict[str, Verdict]:
+    def elements(self) -> dict[str, str]:
+        """element → verdict: na, else fail (any error defect), else 待核实 (anything it rests
+        on not captured or not verifiable, unless an auditor settled it), else pass."""
         failing = {d.element for d in self.defects if d.severity == "error"}
-        return {
-            code: "na" if code in self.na else "fail" if code in failing else "pass"
-            for code in ELEMENTS
-        }
+        unsure = {u.element for u in self.unsure}
+        out = {}
+        for code in ELEMENTS:
+            if code in self.na:
+                out[code] = Verdict.NA.value
+            elif code in failing:
+                out[code] = Verdict.FAIL.value
+            elif code in unsure:
+                out[code] = self.settled.get(code, Verdict.INCOMPLETE.value)
+            else:
+                out[code] = Verdict.PASS.value
+        return out
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """element → why it is 待核实 (only elements whose verdict is incomplete)."""
+        verdicts = self.elements
+        out: dict[str, list[str]] = {}
+        for u in self.unsure:
+            if verdicts.get(u.element) == Verdict.INCOMPLETE and u.reason not in out.setdefault(u.element, []):
+                out[u.element].append(u.reason)
+        return {code: "；".join(reasons) for code, reasons in out.items()}
 
     @property
     def errors(self) -> list[Defect]:
@@ -67,14 +110,18 @@ class GuideResult:
         return replace(self, defects=kept)
 
     def to_dict(self, with_locus: bool = False) -> dict[str, Any]:
-        return {
+        data = {
             "id": self.id,
             "item_name": self.item_name,
             "agency": self.agency,
             "url": self.url,
             "elements": self.elements,
+            "reasons": self.reasons,
             "defects": [d.to_dict(with_locus) for d in self.defects],
         }
+        if with_locus:
+            data["unsure"] = [u.to_dict() for u in self.unsure]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GuideResult:
@@ -84,21 +131,29 @@ class GuideResult:
         unknown = set(elements) - set(ELEMENTS)
         if unknown:
             raise ValueError(f"未知的要素代码：{', '.join(sorted(unknown))}")
+        bad = sorted({v for v in elements.values() if v not in VERDICTS})
+        if bad:
+            raise ValueError(f"要素结论应为 {' / '.join(VERDICTS)}，实际为 {', '.join(map(str, bad))}")
         defects = []
         for raw in data.get("defects") or []:
             missing = [k for k in _DEFECT_KEYS if k not in raw]
             if missing:
                 raise ValueError(f"缺陷缺少字段：{', '.join(missing)}")
-            if raw["severity"] not in ("error", "warning"):
+            if raw["severity"] not in SEVERITIES:
                 raise ValueError(f"缺陷严重程度应为 error 或 warning，实际为 {raw['severity']!r}")
             if raw["element"] not in ALL_CODES:
                 raise ValueError(f"未知的要素代码：{raw['element']}")
             defects.append(Defect(**{k: raw[k] for k in _DEFECT_KEYS}, locus=raw.get("locus") or ""))
+        reasons = data.get("reasons") or {}
+        unsure = [Unsure(**u) for u in data.get("unsure") or []] or [
+            Unsure(code, reasons.get(code, "")) for code, v in elements.items() if v == Verdict.INCOMPLETE
+        ]
         return cls(
             id=data["id"],
             item_name=data.get("item_name"),
             agency=data.get("agency"),
             url=data.get("url"),
-            na=frozenset(code for code, verdict in elements.items() if verdict == "na"),
+            na=frozenset(code for code, verdict in elements.items() if verdict == Verdict.NA),
             defects=defects,
+            unsure=unsure,
         )

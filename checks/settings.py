@@ -66,13 +66,11 @@ class CheckSettings(BaseModel):
     accepted_kinds: tuple[str, ...] = (
         "doc", "docx", "xls", "xlsx", "pdf", "wps", "et", "ofd", "zip", "rar", "image",
     )
-    # Fetch failures of the sweep, never a defect of the guide (too_large is a real document).
-    fetch_errors_not_broken: tuple[str, ...] = (
-        "unavailable", "timeout", "dns", "connection", "too_large", "tls",
-    )
+    # Which fetch outcomes are the guide's fault is vocabulary, not a setting
+    # (guideaudit.vocab.OUTCOMES): the others are 待核实.
 
     # Scope
-    skip_elements: tuple[str, ...] = ()  # judged "na": e.g. fields a scraper never captured
+    skip_elements: tuple[str, ...] = ()  # judged "na" by choice (uncaptured fields: record.uncaptured)
     skip_rules: tuple[str, ...] = ()
     severity_overrides: dict[str, Literal["error", "warning"]] = Field(default_factory=dict)
 

@@ -106,24 +106,78 @@ class GuideRecord(_Strict):
     steps: list[Step] | None = None
     materials: list[Material] | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
+    # Fields (or sub-fields, "steps.handler") the source never captures: empty there does not
+    # mean unpublished, so rules reading them give 待核实, never a defect. Set by the profile or
+    # importer that made the record; see CAPTURE_PATHS.
+    uncaptured: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _stable_id(self) -> GuideRecord:
         if not self.id:
             self.id = stable_id(self.handling_item_code, self.implementation_code, self.url)
+        unknown = [p for p in self.uncaptured if p not in CAPTURE_PATHS]
+        if unknown:
+            raise ValueError(f"uncaptured 中有未知的字段路径：{'、'.join(unknown)}")
         return self
 
     def content_hash(self) -> str:
         """Hash of what the portal published, ignoring when and from where it was read."""
-        data = self.model_dump(mode="json", exclude={"fetched_at"})
-        blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        return hashlib.sha256(content_json(self.model_dump(mode="json")).encode("utf-8")).hexdigest()
+
+    def captured(self, path: str) -> bool:
+        """False when the source never captures ``path`` (or the field it belongs to)."""
+        if not self.uncaptured:
+            return True
+        return path not in self.uncaptured and path.split(".", 1)[0] not in self.uncaptured
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(GuideRecord.model_fields)
+
+# What a capture set may name: every published field, and the sub-fields of materials, steps
+# and form links. Identity and bookkeeping fields are always there.
+_NOT_CAPTURABLE = {"id", "url", "portal", "fetched_at", "extra", "uncaptured"}
+CAPTURE_PATHS: frozenset[str] = frozenset(
+    [f for f in GuideRecord.model_fields if f not in _NOT_CAPTURABLE]
+    + [f"materials.{f}" for f in Material.model_fields]
+    + [f"steps.{f}" for f in Step.model_fields]
+    # the unit of a time limit, for scrapers that kept only the number
+    + ["statutory_limit.unit", "promised_limit.unit"]
+)
+
+
+_FIELD_LABELS = {
+    "item_name": "事项名称", "item_type": "事项类型", "basic_code": "基本编码",
+    "implementation_code": "实施编码", "handling_item_code": "业务办理项编码", "agency": "实施主体",
+    "agency_code": "实施主体编码", "level": "行使层级", "case_type": "办件类型",
+    "statutory_limit": "法定办结时限", "promised_limit": "承诺办结时限", "location": "办理地点",
+    "hours": "办理时间", "consult": "咨询方式", "complaint": "监督投诉方式", "intermediary": "中介服务",
+    "special_steps": "特殊环节", "onsite_visits": "到办事现场次数", "onsite_reason": "必须现场办理原因",
+    "online_depth": "网办深度", "online": "是否网办", "express": "物流快递", "appointment": "预约办理",
+    "fee": "是否收费", "fee_basis": "收费依据", "online_payment": "网上支付", "legal_basis": "设定依据",
+    "conditions": "受理条件", "result_name": "审批结果名称", "result_sample": "审批结果样本",
+    "steps": "办理流程", "materials": "申请材料",
+    "materials.name": "材料名称", "materials.source": "材料来源", "materials.originals": "原件份数",
+    "materials.copies": "复印件份数", "materials.medium": "材料介质", "materials.required": "材料必要性",
+    "materials.blank_form": "空表", "materials.sample_form": "样表",
+    "steps.name": "环节名称", "steps.limit": "环节时限", "steps.handler": "承办岗位", "steps.criteria": "审查标准",
+    "statutory_limit.unit": "法定办结时限的单位", "promised_limit.unit": "承诺办结时限的单位",
+}
+
+
+def field_label(path: str) -> str:
+    """The Chinese name of a record field or capture path."""
+    return _FIELD_LABELS.get(path, path)
+
+
+def content_json(data: dict[str, Any]) -> str:
+    """The canonical text the content hash is taken over, from a record's JSON dump: without
+    fetched_at, and without an empty capture set (so records of sources that capture
+    everything hash as they always did)."""
+    data = {k: v for k, v in data.items() if k != "fetched_at" and not (k == "uncaptured" and not v)}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def stable_id(handling_item_code: str | None, implementation_code: str | None, url: str | None) -> str:

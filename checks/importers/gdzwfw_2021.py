@@ -15,11 +15,16 @@ from guideaudit.record import GuideRecord, Material, RecordError, parse_record
 
 GUIDE_URL = "https://www.gdzwfw.gov.cn/portal/guide/{code}"
 
-# Elements the scrape cannot show: 办理时间, 中介服务/特殊环节, material details, 办理流程 and
-# the form links were never captured.
-UNCAPTURED_ELEMENTS: tuple[str, ...] = ("E1-4", "E1-6", "E2-1", "E2-2", "E2-3", "E3-1", "E4-1", "E4-2")
-# Rules that would fire only because a field was not captured (必须现场办理原因说明).
-UNCAPTURED_RULES: tuple[str, ...] = ("visits.no-reason",)
+TITLE = "广东政务服务网 2021 年抓取（省级与广州）"
+# What the scrape never captured: 办理时间, 中介服务/特殊环节, material details (only names),
+# 办理流程, the form links, 必须现场办理原因说明, and the flags it did not keep.
+UNCAPTURED: tuple[str, ...] = (
+    "hours", "intermediary", "special_steps", "steps", "onsite_reason",
+    "materials.source", "materials.originals", "materials.copies", "materials.medium",
+    "materials.required", "materials.blank_form", "materials.sample_form",
+    "case_type", "online_depth", "online", "fee", "fee_basis", "online_payment",
+    "result_name", "result_sample", "legal_basis", "agency_code",
+)
 
 _REQUIRED = ("TASK_CODE", "TASK_NAME", "DEPT_NAME")
 _LABEL = re.compile(r"^\s*办理地点\s*[:：]\s*")
@@ -56,9 +61,11 @@ def convert(raw: dict[str, Any], source: str = "<input>", line: int | None = Non
     materials = None
     if isinstance(names, list):
         materials = [Material(name=_text(n)) for n in names]
-    elif isinstance(names, str):
-        # "无": the page listed no material
-        materials = [] if names.strip() in ("无", "") else [Material(name=names)]
+    elif isinstance(names, str) and names.strip() not in ("无", ""):
+        materials = [Material(name=names)]
+    # else: the scraper writes "无" for every field it did not find (matter_short,
+    # co_department…), and found materials come as a list: "无" is "not captured", not a guide
+    # that needs no material (706 of the 712 are 公共服务, where materials are the norm).
     extra = {k: v for k, v in raw.items() if k not in _MAPPED and v is not None}
     if raw.get("URL"):
         extra["申办地址"] = raw["URL"]
@@ -83,6 +90,7 @@ def convert(raw: dict[str, Any], source: str = "<input>", line: int | None = Non
         "appointment": _text(raw.get("online_book")),
         "conditions": _text(raw.get("accept_standard")),
         "extra": extra,
+        "uncaptured": list(UNCAPTURED) + ([] if materials is not None else ["materials"]),
     }
     record = parse_record(data, source, line)
     if materials is not None:

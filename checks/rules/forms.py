@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from guideaudit.checks.guide import Guide, locus
-from guideaudit.checks.registry import Rule, checker, declare, find
+from guideaudit.checks.registry import Rule, checker, declare, find, unsure
 from guideaudit.checks.settings import CheckSettings
 
 from guideaudit.record import FormLink
+from guideaudit.vocab import OUTCOMES, outcome
 
 declare(
     Rule("blank-form.missing", "E4-1", "表格未提供空表下载", "error",
@@ -24,30 +25,31 @@ declare(
 )
 
 
-def link_problem(link: FormLink | None, settings: CheckSettings) -> str | None:
-    """None when the link is fine (or could not be judged); else why it is broken, in Chinese.
-    A link never fetched is judged on its presence; a fetch failure of the sweep is never a
-    defect of the guide."""
+def link_state(link: FormLink | None, settings: CheckSettings) -> tuple[str, str | None]:
+    """How a form link stands: ("absent", None), ("ok", None), ("broken", why) when anyone
+    following it gets no form, or ("unsure", why) when this sweep could not verify it (robots,
+    timeout, 5xx, too large, never fetched…): never a defect of the guide."""
     if link is None or not (link.url or "").strip():
-        return "absent"
+        return "absent", None
     if link.error:
-        if link.error in settings.fetch_errors_not_broken:
-            return None
-        return f"下载失败：{link.error}"
+        result = outcome(link.error)
+        return ("broken" if result.guide_fault else "unsure"), result.label
     if link.status is None:
-        return None
+        return "unsure", OUTCOMES["not_fetched"].label
+    if link.status in (401, 403):
+        return "unsure", f"{OUTCOMES['access_denied'].label}"
     if 400 <= link.status < 500:
-        return f"HTTP {link.status}"
+        return "broken", f"HTTP {link.status}"
     if link.status >= 500:
-        return None  # server failure at sweep time, not judged
+        return "unsure", OUTCOMES["unavailable"].label
     kind = (link.kind or "").lower()
     if kind == "html":
-        return "返回的是网页而不是文件"
+        return "broken", OUTCOMES["html"].label
     if kind == "empty" or link.bytes == 0:
-        return "文件为空"
+        return "broken", OUTCOMES["empty"].label
     if kind and kind not in settings.accepted_kinds:
-        return f"文件类型无法识别（{kind}）"
-    return None
+        return "broken", f"{OUTCOMES['unknown_kind'].label}（{kind}）"
+    return "ok", None
 
 
 def _evidence(link: FormLink | None) -> str | None:
@@ -66,11 +68,14 @@ def _evidence(link: FormLink | None) -> str | None:
 def _link_finding(g: Guide, index: int, m, link, rule_prefix: str):
     """The missing/broken findings of one form link (空表 or 样表); None when the link is fine."""
     where, name = locus("material", index, m.name), m.name or f"第{index}项"
-    problem = link_problem(link, g.settings)
-    if problem == "absent":
+    state, why = link_state(link, g.settings)
+    if state == "absent":
         return find(f"{rule_prefix}.missing", None, where, name=name)
-    if problem:
-        return find(f"{rule_prefix}.broken", _evidence(link), where, name=name, reason=problem)
+    if state == "broken":
+        return find(f"{rule_prefix}.broken", _evidence(link), where, name=name, reason=why)
+    if state == "unsure":
+        return unsure(f"{rule_prefix}.broken", f"“{name}”的链接未能核验：{why}", _evidence(link), where,
+                      name=name, reason=why)
     return None
 
 

@@ -10,7 +10,8 @@ from guideaudit.checks.registry import Rule, checker, declare, find
 declare(
     Rule("material.list-missing", "E2-1", "未公布申请材料", "error",
          "办事指南没有申请材料清单。", "列出每项申请材料及其来源、份数和介质要求；确实无需材料的写明“无”。",
-         applies_to="申请材料字段为 null 的事项"),
+         applies_to="申请材料字段为 null 的事项",
+         reads=('materials',)),
     Rule("material.source-missing", "E2-1", "材料来源未说明", "error",
          "材料“{name}”没有说明来源或出具单位。", "写明来源，如“申请人自备”或“政府部门核发（出具单位：户口所在地派出所）”。"),
     Rule("material.source-vague", "E2-1", "材料来源表述笼统", "error",
@@ -18,7 +19,8 @@ declare(
     Rule("material.count-missing", "E2-2", "材料份数未说明", "error",
          "材料“{name}”没有说明原件、复印件份数。", "写明份数，如“原件1份，复印件1份”。"),
     Rule("material.count-invalid", "E2-2", "材料份数有误", "error",
-         "材料“{name}”的份数“{text}”{problem}。", "份数写整数，如“原件1份，复印件0份”；纸质材料原件和复印件不能都为 0。"),
+         "材料“{name}”的份数“{text}”{problem}。", "份数写整数，如“原件1份，复印件0份”；纸质材料原件和复印件不能都为 0。",
+         reads=('materials.originals', 'materials.copies', 'materials.medium')),
     Rule("material.medium-missing", "E2-3", "材料介质未说明", "error",
          "材料“{name}”没有说明是纸质还是电子材料。", "写明介质，如“纸质（A4）”或“电子”。"),
 )

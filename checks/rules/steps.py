@@ -10,17 +10,22 @@ from guideaudit.checks.rules.statutory_limit import _fmt
 
 declare(
     Rule("steps.missing", "E3-1", "未公布办理流程", "error",
-         "办事指南没有办理流程。", "列出受理、审查、决定、办结（送达）各环节，写明每环节时限和承办岗位。"),
+         "办事指南没有办理流程。", "列出受理、审查、决定、办结（送达）各环节，写明每环节时限和承办岗位。",
+         reads=('steps',)),
     Rule("steps.stages-incomplete", "E3-1", "办理流程环节不全", "error",
-         "办理流程缺少环节：{missing}。", "办理流程应包括 {stages}，每环节写明时限和承办岗位。"),
+         "办理流程缺少环节：{missing}。", "办理流程应包括 {stages}，每环节写明时限和承办岗位。",
+         reads=('steps.name',)),
     Rule("steps.no-limit", "E3-1", "流程环节缺少时限", "error",
-         "流程环节“{name}”没有写明办理时限。", "写明该环节时限，如“1个工作日”或“即办”。"),
+         "流程环节“{name}”没有写明办理时限。", "写明该环节时限，如“1个工作日”或“即办”。",
+         reads=('steps.limit',)),
     Rule("steps.no-handler", "E3-1", "流程环节缺少承办岗位", "error",
-         "流程环节“{name}”没有写明承办岗位或人员。", "写明承办岗位，如“窗口受理人员”“科室负责人”。"),
+         "流程环节“{name}”没有写明承办岗位或人员。", "写明承办岗位，如“窗口受理人员”“科室负责人”。",
+         reads=('steps.handler',)),
     Rule("steps.exceed-promised", "E3-1", "流程时限之和超过承诺时限", "error",
          "各流程环节时限合计约 {total} 个工作日，超过承诺办结时限“{promised}”。",
          "调整各环节时限，使合计不超过承诺办结时限。",
-         applies_to="承诺时限和各环节时限都可换算为工作日的事项"),
+         applies_to="承诺时限和各环节时限都可换算为工作日的事项",
+         reads=('steps.limit', 'promised_limit')),
 )
 
 

@@ -13,7 +13,8 @@ declare(
     Rule("visits.no-reason", "E3-2", "未说明必须到现场的原因", "error",
          "需到现场 {visits} 次，但没有说明必须现场办理的原因。",
          "在“必须现场办理原因说明”中写明依据，如“需现场核验身份原件（《…条例》第…条）”。",
-         applies_to="到现场次数大于 0 的事项"),
+         applies_to="到现场次数大于 0 的事项",
+         reads=('onsite_visits', 'onsite_reason')),
 )
 
 

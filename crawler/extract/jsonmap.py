@@ -112,6 +112,23 @@ class Mapper:
                 raise ValueError(f"无法理解的字段映射：{alt!r}")
         return None
 
+    def absent(self, spec: Any, scope: Any = None) -> bool:
+        """True when the response does not carry the mapped key at all (not even null or ""):
+        the field is then not captured, which is not the same as published empty."""
+        alternatives = spec if isinstance(spec, list) else [spec]
+        for alt in alternatives:
+            if isinstance(alt, str):
+                path = alt
+            elif isinstance(alt, dict):
+                path = alt.get("when") or alt.get("join")
+                if path is None:
+                    return False  # a template without a condition always yields text
+            else:
+                return False
+            if self.get(path, scope) is not _MISSING:
+                return False
+        return True
+
     def _fill(self, template: str, scope: Any) -> str:
         out = []
         for literal, field_name, _, _ in Formatter().parse(template):
@@ -175,12 +192,19 @@ def map_record(
     url: str | None,
     portal: str | None,
     fetched_at: str | None = None,
+    uncaptured: tuple[str, ...] = (),
 ) -> GuideRecord:
+    """One record from an API response. ``uncaptured`` is the profile's capture gaps; keys the
+    response does not carry at all are added to them for this record."""
     m = Mapper(spec, document, api_url)
     values: dict[str, Any] = {name: m.value(f) for name, f in spec.fields.items()}
+    gaps = set(uncaptured)
+    gaps.update(name for name, f in spec.fields.items() if values[name] is None and m.absent(f))
     if spec.result_sample is not None:
         values["result_sample"] = m.link(spec.result_sample)
     rows = m.items(spec.materials)
+    if rows and spec.materials is not None:
+        gaps.update(_absent_in_all(m, "materials", spec.materials, rows))
     if rows is not None and spec.materials is not None:
         values["materials"] = [
             Material(
@@ -191,6 +215,8 @@ def map_record(
             for row in rows
         ]
     rows = m.items(spec.steps)
+    if rows and spec.steps is not None:
+        gaps.update(_absent_in_all(m, "steps", spec.steps, rows))
     if rows is not None and spec.steps is not None:
         values["steps"] = [Step(**{k: m.value(f, row) for k, f in spec.steps.fields.items()}) for row in rows]
     extra = {}
@@ -198,4 +224,10 @@ def map_record(
         got = m.value(f)
         if got is not None:
             extra[label] = got
-    return GuideRecord(url=url, portal=portal, fetched_at=fetched_at, extra=extra, **values)
+    return GuideRecord(url=url, portal=portal, fetched_at=fetched_at, extra=extra,
+                       uncaptured=sorted(gaps), **values)
+
+
+def _absent_in_all(m: Mapper, name: str, spec: ItemsSpec, rows: list[dict[str, Any]]) -> list[str]:
+    """Sub-fields whose key no row carries (a portal that never sends DEAL_POST)."""
+    return [f"{name}.{key}" for key, f in spec.fields.items() if all(m.absent(f, row) for row in rows)]

@@ -106,19 +106,95 @@ class Profile(_Strict):
     encoding: str | None = None
     min_fields: int = 5
     api: ApiSpec | None = None
+    extends: str | None = None  # a vendor base profile whose keys this file overrides
+    # What the portal's pages or API never carry (capture paths, see record.CAPTURE_PATHS).
+    # For the api family the unmapped fields are added automatically; ``captures`` names
+    # fields that are published although unmapped (none by default).
+    uncaptured: list[str] = Field(default_factory=list)
+    captures: list[str] = Field(default_factory=list)
+
+    def capture_gaps(self) -> tuple[str, ...]:
+        """Every capture path this profile's records cannot show, sorted."""
+        gaps = set(self.uncaptured)
+        if self.api is not None:
+            gaps |= unmapped(self.api.record)
+        return tuple(sorted(gaps - set(self.captures)))
+
+
+def unmapped(spec: RecordMap) -> set[str]:
+    """Capture paths a JSON mapping never fills: what it does not map it cannot show."""
+    from guideaudit.record import CAPTURE_PATHS
+
+    mapped = set(spec.fields)
+    if spec.result_sample is not None:
+        mapped.add("result_sample")
+    for name, items in (("materials", spec.materials), ("steps", spec.steps)):
+        if items is None:
+            continue
+        mapped.add(name)
+        mapped.update(f"{name}.{k}" for k in items.fields)
+        for link in ("blank_form", "sample_form"):
+            if getattr(items, link, None) is not None:
+                mapped.add(f"{name}.{link}")
+    mapped.update(f"{f}.unit" for f in ("statutory_limit", "promised_limit") if f in mapped)
+    gaps = set()
+    for path in CAPTURE_PATHS:
+        head = path.split(".", 1)[0]
+        if path in mapped:
+            continue
+        if "." in path and head not in mapped:
+            continue  # covered by its uncaptured parent
+        gaps.add(path)
+    return gaps
 
 
 def _profile_dir():
     return resources.files("guideaudit.crawler").joinpath("profiles")
 
 
-def profile_names() -> list[str]:
-    return sorted(p.name[:-5] for p in _profile_dir().iterdir() if p.name.endswith(".yaml"))
+def profile_names(include_bases: bool = False) -> list[str]:
+    """Bundled profiles; vendor bases (``abstract: true``, under ``_`` names) only on request."""
+    names = sorted(p.name[:-5] for p in _profile_dir().iterdir() if p.name.endswith(".yaml"))
+    return names if include_bases else [n for n in names if not n.startswith("_")]
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """``over`` on top of ``base``: mappings merge key by key, anything else is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolve_extends(data: dict, source: str, seen: tuple[str, ...] = ()) -> dict:
+    base_name = data.get("extends")
+    if not base_name:
+        return data
+    if not isinstance(base_name, str):
+        raise ProfileError(f"{source}：字段 extends：应为门户配置名称（文本）")
+    if base_name in seen:
+        raise ProfileError(f"{source}：字段 extends：循环继承（{' → '.join((*seen, base_name))}）")
+    resource = _profile_dir().joinpath(f"{base_name}.yaml")
+    if not resource.is_file():
+        raise ProfileError(f"{source}：字段 extends：没有名为 {base_name} 的门户配置；可用：{', '.join(profile_names(True))}")
+    base = yaml.safe_load(resource.read_text("utf-8"))
+    if not isinstance(base, dict):
+        raise ProfileError(f"profiles/{base_name}.yaml：应为 YAML 映射（键: 值）")
+    base = _resolve_extends(base, f"profiles/{base_name}.yaml", (*seen, base_name))
+    merged = _merge({k: v for k, v in base.items() if k not in ("abstract",)}, data)
+    merged["extends"] = base_name
+    return merged
 
 
 def _validate(data: Any, source: str) -> Profile:
     if not isinstance(data, dict):
         raise ProfileError(f"{source}：应为 YAML 映射（键: 值）")
+    if data.get("abstract"):
+        raise ProfileError(f"{source}：这是供 extends 继承的厂商基础配置，不能直接抓取")
+    data = _resolve_extends(data, source)
     try:
         profile = Profile.model_validate(data)
     except ValidationError as err:
@@ -129,6 +205,14 @@ def _validate(data: Any, source: str) -> Profile:
         raise ProfileError(f"{source}：family 为 api 的配置需要 api 段")
     if profile.family != "api" and not (profile.start_paths or profile.list_pages):
         raise ProfileError(f"{source}：需要 start_paths 或 list_pages")
+    from guideaudit.record import CAPTURE_PATHS
+
+    for key in ("uncaptured", "captures"):
+        bad = [p for p in getattr(profile, key) if p not in CAPTURE_PATHS]
+        if bad:
+            raise ProfileError(
+                f"{source}：字段 {key}：未知的记录字段 {'、'.join(bad)}（可用：{'、'.join(sorted(CAPTURE_PATHS))}）"
+            )
     return profile
 
 

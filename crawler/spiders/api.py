@@ -164,7 +164,7 @@ class GuideApiSpider(GuideSpider):
             return
         record = map_record(
             self.api.record, document, api_url=main.url, url=page_url,
-            portal=self.portal_name, fetched_at=now_iso(),
+            portal=self.portal_name, fetched_at=now_iso(), uncaptured=self.capture_gaps,
         )
         item = self.guide_item(record, main, getattr(main, "encoding", None) or "utf-8")
         if item is not None:

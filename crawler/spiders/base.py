@@ -107,6 +107,8 @@ class GuideSpider(scrapy.Spider):
         self.skip_urls = _skip_set(skip_urls, skip_urls_file)
         self.pages_requested = 0
         self.guides_yielded = 0
+        # What this portal's records cannot show (the profile's declaration): 待核实 downstream.
+        self.capture_gaps: tuple[str, ...] = self.profile.capture_gaps() if self.profile else ()
 
     # -- limits ---------------------------------------------------------------------------
     def _may_request(self) -> bool:
@@ -131,9 +133,12 @@ class GuideSpider(scrapy.Spider):
         self.guides_yielded += 1
         self.crawler.stats.inc_value("guideaudit/guides")
         ctype = response.headers.get(b"Content-Type")
+        data = record if isinstance(record, dict) else record.model_dump(mode="json")
+        if self.capture_gaps:
+            data["uncaptured"] = sorted({*(data.get("uncaptured") or ()), *self.capture_gaps})
         return {
             "kind": "guide",
-            "record": record if isinstance(record, dict) else record.model_dump(mode="json"),
+            "record": data,
             "raw": {
                 "url": response.url,
                 "status": response.status,

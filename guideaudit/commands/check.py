@@ -18,7 +18,9 @@ from guideaudit.record import GuideRecord, load_records, record_files
 HELP = "逐要素检查办事指南记录（JSON/JSONL 或文件夹），输出缺陷清单"
 
 FORMATS = ("table", "jsonl", "csv")
-SOURCES = ("gdzwfw-2021",)
+from guideaudit.checks.importers import IMPORTERS
+
+SOURCES = tuple(IMPORTERS)
 CSV_COLUMNS = ["id", "item_name", "agency", "url", *ELEMENTS, "rule", "element", "severity", "message", "evidence", "suggestion"]
 
 
@@ -39,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace):
-    """The CheckSettings the arguments ask for (file, plus what a --from source cannot show)."""
+    """The CheckSettings the arguments ask for. What a --from source cannot show travels on its
+    records (record.uncaptured), not in the settings."""
     from guideaudit.checks.settings import DEFAULT_SETTINGS, SettingsError, load_settings
     from guideaudit.cli import UsageError
 
@@ -47,14 +50,6 @@ def settings_from(args: argparse.Namespace):
         settings = load_settings(args.settings) if args.settings else DEFAULT_SETTINGS
     except SettingsError as err:
         raise UsageError(str(err)) from None
-    if args.source:
-        from guideaudit.checks.importers import importers
-
-        _, elements, rules = importers()[args.source]
-        settings = settings.merged(
-            skip_elements=tuple(dict.fromkeys((*settings.skip_elements, *elements))),
-            skip_rules=tuple(dict.fromkeys((*settings.skip_rules, *rules))),
-        )
     return settings
 
 
@@ -62,9 +57,9 @@ def iter_records(args: argparse.Namespace) -> Iterator[GuideRecord]:
     if not args.source:
         yield from load_records(args.paths)
         return
-    from guideaudit.checks.importers import importers
+    from guideaudit.checks.importers import importer
 
-    loader = importers()[args.source][0]
+    loader = importer(args.source).load
     for path in record_files(args.paths):
         yield from loader(path)
 

@@ -100,4 +100,4 @@ def _from_api(profile, path: Path, body: bytes, url: str, parts: list[str]):
     if why:
         raise UsageError(f"{path} 不是办事指南（{why}）")
     return map_record(profile.api.record, document, api_url=url, url=url, portal=profile.name,
-                      fetched_at=now_iso())
+                      fetched_at=now_iso(), uncaptured=profile.capture_gaps())

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from guideaudit import __version__
 from guideaudit.paths import default_db_url
-from guideaudit.record import GuideRecord
+from guideaudit.record import GuideRecord, content_json
 from guideaudit.store import schema as t
 
 SWEEP_STATUSES = ("running", "complete", "incomplete", "failed")
@@ -45,9 +45,7 @@ def _record_json(record: GuideRecord) -> tuple[str, str]:
     The hash must stay GuideRecord.content_hash(): content without fetched_at, sorted keys."""
     data = record.model_dump(mode="json")
     stored = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    data.pop("fetched_at", None)
-    content = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return content, stored
+    return content_json(data), stored
 
 
 def _unpack(blob: bytes) -> Any:

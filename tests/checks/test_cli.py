@@ -32,7 +32,7 @@ def test_check_jsonl(records, capsys) -> None:
     assert main(["check", str(records), "--format", "jsonl"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 2
-    assert all(set(line) == {"id", "item_name", "agency", "url", "elements", "defects"} for line in lines)
+    assert all(set(line) == {"id", "item_name", "agency", "url", "elements", "reasons", "defects"} for line in lines)
     assert list(lines[0]["elements"]) == list(ELEMENTS) and lines[0]["defects"] == []
     second = lines[1]
     assert second["elements"]["E1-1"] == "fail" and second["elements"]["E1-4"] == "fail"
@@ -105,8 +105,10 @@ def test_check_from_gdzwfw(tmp_path, capsys) -> None:
     assert main(["check", "--from", "gdzwfw-2021", str(sample), "--format", "jsonl"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 20
-    # what the scraper never captured is not judged
-    assert all(line["elements"]["E1-4"] == "na" and line["elements"]["E3-1"] == "na" for line in lines)
+    # what the scraper never captured is 待核实 with its reason, never pass or fail
+    assert all(line["elements"]["E3-1"] == "incomplete" for line in lines)
+    assert all(line["reasons"]["E3-1"] == "来源未采集：办理流程" for line in lines)
+    assert all(line["elements"]["E1-4"] in ("incomplete", "na") for line in lines)
 
 
 def test_check_from_gdzwfw_bad_line(tmp_path, capsys) -> None:

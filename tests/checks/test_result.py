@@ -48,7 +48,7 @@ def test_without_drops_dismissed_defects() -> None:
 def test_to_dict_has_exactly_the_contract_keys_and_round_trips() -> None:
     r = _result(materials=[{"name": "身份证"}])
     data = r.to_dict()
-    assert set(data) == {"id", "item_name", "agency", "url", "elements", "defects"}
+    assert set(data) == {"id", "item_name", "agency", "url", "elements", "reasons", "defects"}
     assert all(set(d) == {"rule", "element", "severity", "message", "evidence", "suggestion"} for d in data["defects"])
     back = GuideResult.from_dict(json.loads(json.dumps(data, ensure_ascii=False)))
     assert back.elements == r.elements and back.na == r.na
