@@ -5,9 +5,7 @@ from guideaudit.checks.engine import check_guide, check_guides
 from guideaudit.checks.registry import RULES
 from guideaudit.checks.result import Defect, GuideResult
 from guideaudit.checks.settings import CheckSettings, load_settings
-
-# Bump when a rule changes what it reports, so results of different versions are not compared silently.
-CHECKER_VERSION = "1.0.0"
+from guideaudit.checks.versions import CHECKER_VERSION, check_run, rules_digest
 
 __all__ = [
     "ALL_CODES",
@@ -18,6 +16,8 @@ __all__ = [
     "Defect",
     "GuideResult",
     "check_guide",
+    "check_run",
+    "rules_digest",
     "check_guides",
     "load_settings",
 ]

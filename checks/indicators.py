@@ -13,12 +13,16 @@ from guideaudit.checks.result import GuideResult
 from guideaudit.checks.settings import DEFAULT_SETTINGS, CheckSettings
 
 from guideaudit.record import GuideRecord
+from guideaudit.units import unit_of
+from guideaudit.vocab import Verdict
 
 ALL_GROUP = "全部"
 
 INDICATORS: dict[str, str] = {
-    "guide_accuracy": "办事指南准确度（适用要素通过率）",
+    "guide_accuracy": "办事指南准确度（已判定要素通过率）",
     **{f"guide_accuracy:{code}": f"办事指南准确度·{name}" for code, name in ELEMENTS.items()},
+    "incomplete_elements": "待核实要素数",
+    **{f"incomplete_elements:{code}": f"待核实要素数·{name}" for code, name in ELEMENTS.items()},
     "guide_defect_free_share": "无缺陷办事指南占比",
     "time_reduction_mean": "减时间：承诺时限压缩率均值",
     "time_reduction_total": "减时间：总体压缩率（1−Σ承诺/Σ法定）",
@@ -39,7 +43,7 @@ INDICATORS: dict[str, str] = {
 }
 
 GROUPINGS: dict[str, Callable[[GuideRecord], str]] = {
-    "agency": lambda r: r.agency or "（未公布实施主体）",
+    "agency": unit_of,
     "item_type": lambda r: r.item_type or "（未公布事项类型）",
     "level": lambda r: r.level or "（未公布行使层级）",
     "portal": lambda r: r.portal or "（未知门户）",
@@ -63,7 +67,8 @@ class _Acc:
     def __init__(self) -> None:
         self.guides = 0
         self.el_pass: dict[str, int] = defaultdict(int)
-        self.el_app: dict[str, int] = defaultdict(int)
+        self.el_app: dict[str, int] = defaultdict(int)  # judged: pass + fail
+        self.el_unsure: dict[str, int] = defaultdict(int)
         self.defect_free = 0
         self.ratios: list[float] = []
         self.sum_promised = 0.0
@@ -77,9 +82,13 @@ class _Acc:
     def add(self, record: GuideRecord, result: GuideResult, settings: CheckSettings) -> None:
         self.guides += 1
         for code, verdict in result.elements.items():
-            if verdict != "na":
+            # Accuracy is over judged elements only; 待核实 is counted beside it, never as a
+            # pass or a fail.
+            if verdict == Verdict.INCOMPLETE:
+                self.el_unsure[code] += 1
+            elif verdict != Verdict.NA:
                 self.el_app[code] += 1
-                self.el_pass[code] += verdict == "pass"
+                self.el_pass[code] += verdict == Verdict.PASS
         self.defect_free += not result.errors
         g = Guide(record, settings)
         promised = g.workdays(g.promised) if g.promised.kind in ("value", "immediate") else None
@@ -118,6 +127,9 @@ class _Acc:
         put("guide_accuracy", share(sum(self.el_pass.values()), applicable), self.guides if applicable else 0)
         for code in ELEMENTS:
             put(f"guide_accuracy:{code}", share(self.el_pass[code], self.el_app[code]), self.el_app[code])
+        put("incomplete_elements", sum(self.el_unsure.values()), self.guides)
+        for code in ELEMENTS:
+            put(f"incomplete_elements:{code}", self.el_unsure[code], self.guides)
         put("guide_defect_free_share", share(self.defect_free, self.guides), self.guides)
         put("time_reduction_mean", mean(self.ratios), len(self.ratios))
         total = 1 - self.sum_promised / self.sum_statutory if self.sum_statutory else None

@@ -53,10 +53,33 @@ def is_blank(text: str | None) -> bool:
     return not re.sub(r"[\s\W_]+", "", clean(text))
 
 
-_NONE_WORDS = frozenset({"无", "暂无", "没有", "不涉及", "无此项", "/", "-", "--", "—", "无。"})
+# The one list of ways a portal writes "none" (checks.guide.says_none uses it too).
+NONE_WORDS = frozenset(
+    {"无", "暂无", "没有", "不涉及", "无此项", "/", "-", "--", "—", "无。", "否", "不需要"}
+)
 
 
 def says_none(text: str | None) -> bool:
     """True when the published value explicitly says "none" (无, 暂无, 不涉及 …)."""
     value = clean(text).rstrip("。.;；")
-    return value in _NONE_WORDS
+    return value in NONE_WORDS
+
+
+# Characters XML 1.0 (so xlsx) cannot hold: C0 controls but tab/newline/CR, lone surrogates,
+# U+FFFE/U+FFFF. One in a portal's text would make the whole workbook unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A spreadsheet runs a cell that starts with one of these as a formula (after leading spaces;
+# full-width forms too, which Excel folds).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def safe_cell(value: object, formulas: bool = True) -> object:
+    """A value made safe for a spreadsheet cell, used by every csv and xlsx writer: characters
+    XML cannot hold dropped, and (``formulas``: for csv, where the reader decides) a text that a
+    spreadsheet would run as a formula prefixed with an apostrophe. Non-text passes as is."""
+    if not isinstance(value, str):
+        return value
+    value = _NOT_XML.sub("", value)
+    if formulas and value.lstrip(" \u3000").startswith(_FORMULA_START):
+        return "'" + value
+    return value

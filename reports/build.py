@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guideaudit.reports.csv import write_defect_csv
+from guideaudit.reports.csv import write_defect_csv, write_unsure_csv
 from guideaudit.reports.defects import DefectList, collect, sweep_label
 from guideaudit.reports.html import TrendPoint, build_context, write_html
 from guideaudit.reports.scorebook import write_score_workbook
@@ -19,6 +19,7 @@ from guideaudit.store import Store, Sweep
 
 DEFECTS_XLSX = "缺陷清单.xlsx"
 DEFECTS_CSV = "缺陷清单.csv"
+UNSURE_CSV = "待核实清单.csv"
 SCORES_XLSX = "评分.xlsx"
 REPORT_HTML = "报告.html"
 TREND_SWEEPS = 8
@@ -111,10 +112,11 @@ def build_report(
             trend.append(TrendPoint(past.id, sweep_label(past, past.id), whole.pass_rate(), whole.defects, totals))
             advance()
 
-    files = [out / DEFECTS_XLSX, out / DEFECTS_CSV, out / SCORES_XLSX, out / REPORT_HTML]
+    files = [out / DEFECTS_XLSX, out / DEFECTS_CSV, out / SCORES_XLSX, out / REPORT_HTML, out / UNSURE_CSV]
     advance = step("写入缺陷清单", len(defects.rows))
     write_defect_workbook(files[0], defects, store.display_url, on_row=advance)
     write_defect_csv(files[1], defects)
+    write_unsure_csv(files[4], defects)
     step("写入评分表和报告")
     write_score_workbook(files[2], cards, scoring, sweep)
     write_html(files[3], build_context(defects, cards, scoring, trend))

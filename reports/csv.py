@@ -6,16 +6,9 @@ import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from guideaudit.reports.defects import COLUMNS, DefectList
+from guideaudit.reports.defects import COLUMNS, UNSURE_COLUMNS, DefectList
 
-# A spreadsheet runs a cell that starts with one of these as a formula: crawled text must not.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+from guideaudit.text import safe_cell
 
 
 def write_table(path: Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
@@ -24,7 +17,7 @@ def write_table(path: Path, headers: Sequence[str], rows: Iterable[Sequence[obje
         writer = csv.writer(fh)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([neutralise(v) for v in row])
+            writer.writerow([safe_cell(v) for v in row])
             count += 1
     return count
 
@@ -34,4 +27,12 @@ def write_defect_csv(path: Path, defects: DefectList) -> int:
     headers = [name for name, _ in COLUMNS if name != "校验码"]
     return write_table(
         path, headers, (row.cells(i)[: len(headers)] for i, row in enumerate(defects.rows, start=1))
+    )
+
+
+def write_unsure_csv(path: Path, defects: DefectList) -> int:
+    """待核实清单.csv: every element that could not be judged, with its reasons."""
+    headers = [name for name, _ in UNSURE_COLUMNS if name != "校验码"]
+    return write_table(
+        path, headers, (row.cells(i)[: len(headers)] for i, row in enumerate(defects.unsure, start=1))
     )

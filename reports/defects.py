@@ -15,11 +15,14 @@ from datetime import UTC, datetime
 from guideaudit.checks.elements import ALL_CODES, ELEMENTS
 from guideaudit.checks.stored import result_of
 
-from guideaudit.store import Store, StoredDefect, StoredGuide, Sweep
+from guideaudit.store import Store, StoredDefect, StoredGuide, StoredUnsure, Sweep
+from guideaudit.units import unit_of
+from guideaudit.vocab import REVIEW_STATUSES, ReviewStatus, Verdict
 
-NO_UNIT = "（未标明实施主体）"
 SEVERITY_LABELS = {"error": "问题", "warning": "提示"}
-STATUSES = ("确认", "误报", "已整改")
+STATUSES = REVIEW_STATUSES
+# What an auditor may decide on a 待核实 element: 确认 (a real defect) or 误报 (it passes).
+UNSURE_STATUSES = (ReviewStatus.CONFIRMED.value, ReviewStatus.DISMISSED.value)
 # Excel holds at most 32,767 characters in a cell; quoted evidence beyond this helps nobody.
 TEXT_CAP = 2000
 
@@ -45,6 +48,24 @@ COLUMNS: tuple[tuple[str, float], ...] = (
 )
 HEADERS: tuple[str, ...] = tuple(name for name, _ in COLUMNS)
 CHECK_HEADER = "校验码"
+
+# The 待核实 sheet: same review columns (状态, 复核意见, 问题编号, 校验码), so one import reads both.
+UNSURE_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("序号", 6),
+    ("单位", 20),
+    ("事项名称", 28),
+    ("事项编码", 22),
+    ("要素", 18),
+    ("待核实原因", 44),
+    ("原文", 40),
+    ("链接", 14),
+    ("状态", 8),
+    ("复核意见", 28),
+    ("复核记录", 24),
+    ("问题编号", 18),
+    ("校验码", 12),
+)
+UNSURE_HEADERS: tuple[str, ...] = tuple(name for name, _ in UNSURE_COLUMNS)
 
 
 def row_check(defect_id: str, guide_id: str) -> str:
@@ -137,6 +158,34 @@ class DefectListRow:
         ]
 
 
+@dataclass(frozen=True)
+class UnsureListRow:
+    """One 待核实 element of one guide: what could not be judged and why."""
+
+    item_id: str
+    guide_id: str
+    unit: str
+    item_name: str
+    item_code: str
+    element: str
+    reasons: str
+    evidence: str
+    url: str | None
+    status: str
+    comment: str
+    review_note: str
+
+    @property
+    def check(self) -> str:
+        return row_check(self.item_id, self.guide_id)
+
+    def cells(self, number: int) -> list[str | int]:
+        return [
+            number, self.unit, self.item_name, self.item_code, element_label(self.element), self.reasons,
+            self.evidence, self.url or "", self.status, self.comment, self.review_note, self.item_id, self.check,
+        ]
+
+
 @dataclass
 class UnitTally:
     """One 实施主体's guides and defects in a sweep, reviews applied."""
@@ -147,10 +196,15 @@ class UnitTally:
     defects: int = 0
     by_element: dict[str, int] = field(default_factory=dict)  # element code → defects
     passed: dict[str, int] = field(default_factory=dict)  # E-code → guides passing it
-    applicable: dict[str, int] = field(default_factory=dict)  # E-code → guides it applies to
+    applicable: dict[str, int] = field(default_factory=dict)  # E-code → guides judged on it (pass + fail)
+    unsure: dict[str, int] = field(default_factory=dict)  # E-code → guides where it is 待核实
+
+    @property
+    def unsure_total(self) -> int:
+        return sum(self.unsure.values())
 
     def pass_rate(self, code: str | None = None) -> float | None:
-        """Share of applicable (guide × element) that pass; one element or all 13."""
+        """Share of judged (guide × element) that pass, 待核实 left out; one element or all 13."""
         codes = [code] if code else list(ELEMENTS)
         total = sum(self.applicable.get(c, 0) for c in codes)
         if not total:
@@ -164,6 +218,8 @@ class DefectList:
     rows: list[DefectListRow]
     units: dict[str, UnitTally]
     dismissed: int = 0  # defects left out because an auditor marked them 误报
+    unsure: list[UnsureListRow] = field(default_factory=list)  # 待核实 elements still open
+    settled: int = 0  # 待核实 elements an auditor settled (确认 → fail, 误报 → pass)
 
     @property
     def total(self) -> UnitTally:
@@ -176,6 +232,7 @@ class DefectList:
                 (tally.by_element, whole.by_element),
                 (tally.passed, whole.passed),
                 (tally.applicable, whole.applicable),
+                (tally.unsure, whole.unsure),
             ):
                 for code, n in source.items():
                     target[code] = target.get(code, 0) + n
@@ -184,6 +241,12 @@ class DefectList:
     def rows_by_unit(self) -> dict[str, list[DefectListRow]]:
         grouped: dict[str, list[DefectListRow]] = {}
         for row in self.rows:
+            grouped.setdefault(row.unit, []).append(row)
+        return grouped
+
+    def unsure_by_unit(self) -> dict[str, list[UnsureListRow]]:
+        grouped: dict[str, list[UnsureListRow]] = {}
+        for row in self.unsure:
             grouped.setdefault(row.unit, []).append(row)
         return grouped
 
@@ -222,22 +285,30 @@ def collect(
     ``with_rows`` is false: a trend over past sweeps needs no rows)."""
     sweeps = {s.id: s for s in store.list_sweeps()}
     rows: list[DefectListRow] = []
+    unsure_rows: list[UnsureListRow] = []
     units: dict[str, UnitTally] = {}
-    dismissed = 0
+    dismissed = settled = 0
     for guide in store.guides(sweep.id):
-        unit = (guide.record.agency or "").strip() or NO_UNIT
+        unit = unit_of(guide.record)
         tally = units.setdefault(unit, UnitTally(unit))
         result = result_of(guide)
         tally.guides += 1
         if result.errors:
             tally.guides_with_errors += 1
-        for code, verdict in result.elements.items():
-            if verdict == "na":
+        verdicts = result.elements
+        for code, verdict in verdicts.items():
+            if verdict == Verdict.NA:
+                continue
+            if verdict == Verdict.INCOMPLETE:
+                tally.unsure[code] = tally.unsure.get(code, 0) + 1
                 continue
             tally.applicable[code] = tally.applicable.get(code, 0) + 1
-            if verdict == "pass":
+            if verdict == Verdict.PASS:
                 tally.passed[code] = tally.passed.get(code, 0) + 1
         item_code = _item_code(guide)
+        settled += len({u.element for u in guide.unsure if u.settled})
+        if with_rows:
+            unsure_rows.extend(_unsure_rows(guide, unit, item_code, verdicts))
         for d in guide.defects:
             if d.dismissed:
                 dismissed += 1
@@ -270,7 +341,37 @@ def collect(
         if on_guide:
             on_guide()
     rows.sort(key=_row_order)
-    return DefectList(sweep=sweep, rows=rows, units=dict(sorted(units.items())), dismissed=dismissed)
+    unsure_rows.sort(key=lambda r: (r.unit, r.item_name, r.item_code, _element_order(r.element)))
+    return DefectList(sweep=sweep, rows=rows, units=dict(sorted(units.items())), dismissed=dismissed,
+                      unsure=unsure_rows, settled=settled)
+
+
+def _unsure_rows(guide: StoredGuide, unit: str, item_code: str, verdicts: dict[str, str]) -> list[UnsureListRow]:
+    """One row per element still 待核实, its reasons joined (a row per element is what an
+    auditor settles)."""
+    by_element: dict[str, list[StoredUnsure]] = {}
+    for u in guide.unsure:
+        if verdicts.get(u.element) == Verdict.INCOMPLETE:
+            by_element.setdefault(u.element, []).append(u)
+    out = []
+    for element, items in by_element.items():
+        first = items[0]
+        reasons = list(dict.fromkeys(u.reason for u in items))
+        evidence = list(dict.fromkeys(u.evidence for u in items if u.evidence))
+        note = ""
+        if first.review_status:
+            note = f"{first.reviewer or ''} {local_time(first.reviewed_at)} {first.review_status}".strip()
+            if not first.settled:
+                note += "（指南已变更，请重新复核）"
+        out.append(
+            UnsureListRow(
+                item_id=first.item_id, guide_id=guide.record.id, unit=unit,
+                item_name=cap(guide.record.item_name, 500), item_code=item_code, element=element,
+                reasons=cap("；".join(reasons), 1000), evidence=cap("\n".join(evidence)),
+                url=safe_url(guide.record.url), status="", comment="", review_note=note,
+            )
+        )
+    return out
 
 
 def _element_order(code: str) -> int:

@@ -76,9 +76,37 @@ def element_rows(defects: DefectList) -> list[dict]:
             "applicable": total.applicable.get(code, 0),
             "rate": total.pass_rate(code),
             "defects": total.by_element.get(code, 0),
+            "unsure": total.unsure.get(code, 0),
         }
         for code, name in ELEMENTS.items()
     ]
+
+
+UNSURE_ROWS_SHOWN = 500
+UNSURE_REASONS_SHOWN = 30
+
+
+def unsure_context(defects: DefectList) -> dict:
+    """The 待核实 section: per unit and element, the commonest reasons, the first rows."""
+    from collections import Counter
+
+    reasons: Counter = Counter()
+    for row in defects.unsure:
+        for reason in row.reasons.split("；"):
+            reasons[(row.element, reason)] += 1
+    return {
+        "total": defects.total.unsure_total,
+        "units": [
+            {"unit": unit, "total": t.unsure_total, "cells": [t.unsure.get(code, 0) for code in ELEMENTS]}
+            for unit, t in defects.units.items()
+            if t.unsure_total
+        ],
+        "reasons": [
+            {"element": el, "reason": reason, "count": n}
+            for (el, reason), n in reasons.most_common(UNSURE_REASONS_SHOWN)
+        ],
+        "rows": defects.unsure[:UNSURE_ROWS_SHOWN],
+    }
 
 
 def _bucket(rate: float | None) -> str:
@@ -143,7 +171,9 @@ def build_context(
             "pass_rate": total.pass_rate(),
             "defect_free": (total.guides - total.guides_with_errors) / total.guides if total.guides else None,
             "dismissed": defects.dismissed,
+            "unsure": total.unsure_total,
         },
+        "unsure": unsure_context(defects),
         "cards": cards,
         "ranking": _ranking_groups(cards),
         "graded": any(c.grade for c in cards),

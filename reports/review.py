@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from guideaudit.reports.csv import write_table
-from guideaudit.reports.defects import CHECK_HEADER, HEADERS, STATUSES, review_cells, row_check
+from guideaudit.reports.defects import (
+    CHECK_HEADER,
+    HEADERS,
+    STATUSES,
+    UNSURE_HEADERS,
+    UNSURE_STATUSES,
+    review_cells,
+    row_check,
+)
 from guideaudit.reports.xlsx import FORMAT_NAME, META_SHEET
 
 from guideaudit.store import Review, ReviewDecision, Store, StoreError
@@ -58,7 +66,7 @@ def _where(sheet: str, row: int) -> str:
     return f"工作表「{sheet}」第 {row} 行"
 
 
-def _read_meta(book, path: Path) -> tuple[int | None, dict[str, str]]:
+def _read_meta(book, path: Path) -> tuple[int | None, dict[str, str], str | None]:
     if META_SHEET not in book.sheetnames:
         raise ReviewFileError(
             path,
@@ -67,16 +75,19 @@ def _read_meta(book, path: Path) -> tuple[int | None, dict[str, str]]:
         )
     meta: dict[str, str] = {}
     sheets: dict[str, str] = {}
+    unsure_sheet = None
     for values in book[META_SHEET].iter_rows(values_only=True):
         key = _text(values[0]) if values else ""
         if key == "sheet" and len(values) >= 3:
             sheets[_text(values[1])] = _text(values[2])
+        elif key == "unsure_sheet" and len(values) >= 2:
+            unsure_sheet = _text(values[1])
         elif key:
             meta[key] = _text(values[1]) if len(values) > 1 else ""
     if meta.get("format") != FORMAT_NAME:
         raise ReviewFileError(path, [f"隐藏工作表 {META_SHEET} 内容不对，无法确认文件格式"])
     sweep = meta.get("sweep", "")
-    return (int(sweep) if sweep.isdigit() else None), sheets
+    return (int(sweep) if sweep.isdigit() else None), sheets, unsure_sheet
 
 
 def plan_import(store: Store, path: Path) -> ImportPlan:
@@ -95,10 +106,14 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as err:
         raise ReviewFileError(path, [f"无法作为 xlsx 打开（{type(err).__name__}）；请保存为 Excel 工作簿 .xlsx"]) from None
     try:
-        sweep_id, unit_sheets = _read_meta(book, path)
+        sweep_id, unit_sheets, unsure_sheet = _read_meta(book, path)
         problems: list[str] = []
-        rows: list[tuple[str, int, str, str, str, str]] = []  # sheet, row, id, check, status, comment
-        for name in unit_sheets:
+        # sheet, row, id, check, status, comment, allowed statuses
+        rows: list[tuple[str, int, str, str, str, str, tuple[str, ...]]] = []
+        sheets = [(name, HEADERS, STATUSES) for name in unit_sheets]
+        if unsure_sheet:
+            sheets.append((unsure_sheet, UNSURE_HEADERS, UNSURE_STATUSES))
+        for name, headers, allowed in sheets:
             if name not in book.sheetnames:
                 problems.append(f"工作表「{name}」不存在（被改名或删除了？请使用原文件的工作表名称）")
                 continue
@@ -106,10 +121,10 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
             header = [_text(v) for v in next(it, ())]
             positions: dict[str, int] = {}
             for col, title in enumerate(header):
-                if title in positions and title in HEADERS:
+                if title in positions and title in headers:
                     problems.append(f"{_where(name, 1)}：表头「{title}」出现了两次（第 {get_column_letter(col + 1)} 列）")
                 positions.setdefault(title, col)
-            missing = [h for h in HEADERS if h not in positions]
+            missing = [h for h in headers if h not in positions]
             if missing:
                 found = "、".join(h for h in header if h) or "（空）"
                 problems.append(
@@ -121,10 +136,10 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
                 cell = {h: _text(values[c]) if c < len(values) else "" for h, c in pick.items()}
                 if not any(_text(v) for v in values):
                     continue
-                rows.append((name, excel_row, cell["问题编号"], cell[CHECK_HEADER], cell["状态"], cell["复核意见"]))
+                rows.append((name, excel_row, cell["问题编号"], cell[CHECK_HEADER], cell["状态"], cell["复核意见"], allowed))
     finally:
         book.close()
-    plan = ImportPlan(sweep_id=sweep_id, sheets=len(unit_sheets))
+    plan = ImportPlan(sweep_id=sweep_id, sheets=len(unit_sheets) + bool(unsure_sheet))
     if sweep_id is not None:
         try:
             store.get_sweep(sweep_id)
@@ -135,7 +150,7 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
         shown = _shown_reviews(store, sweep_id)
     known = store.defect_lookup(r[2] for r in rows if r[2])
     seen: dict[str, tuple[str, int, str, str]] = {}
-    for sheet, excel_row, defect_id, check, status, comment in rows:
+    for sheet, excel_row, defect_id, check, status, comment, allowed in rows:
         where = _where(sheet, excel_row)
         if not defect_id:
             problems.append(f"{where}：问题编号为空（该列请勿修改）")
@@ -146,11 +161,11 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
         if check != row_check(defect_id, known[defect_id][0]):
             problems.append(f"{where}：问题编号 {defect_id} 与本行校验码不符（问题编号被修改过，请恢复原值）")
             continue
-        if status and status not in STATUSES:
-            problems.append(f"{where}：状态「{status}」无效，应为 {' / '.join(STATUSES)} 之一")
+        if status and status not in allowed:
+            problems.append(f"{where}：状态「{status}」无效，应为 {' / '.join(allowed)} 之一")
             continue
         if not status and comment and defect_id not in shown:
-            problems.append(f"{where}：填写了复核意见但没有选择状态（确认 / 误报 / 已整改）")
+            problems.append(f"{where}：填写了复核意见但没有选择状态（{' / '.join(allowed)}）")
             continue
         if defect_id in seen:
             prev = seen[defect_id]

@@ -17,21 +17,42 @@ from guideaudit.reports.defects import (
     COLUMNS,
     HEADERS,
     STATUSES,
+    UNSURE_COLUMNS,
+    UNSURE_HEADERS,
+    UNSURE_STATUSES,
     DefectList,
     DefectListRow,
+    UnsureListRow,
     element_columns,
     local_time,
 )
 from guideaudit.reports.sheetnames import SheetNamer
 
+from guideaudit.text import safe_cell
+
 SUMMARY_SHEET = "汇总"
+UNSURE_SHEET = "待核实"
 NOTES_SHEET = "说明"
 META_SHEET = "_guideaudit"
 FORMAT_NAME = "guideaudit-defect-list"
 FORMAT_VERSION = "1"
 MAX_DATA_ROWS = 1_000_000  # Excel stops at 1,048,576 rows; a larger unit continues on another sheet
 MAX_URLS = 65_000  # Excel's hyperlink limit per sheet is 65,530
-WRAPPED = {"事项名称", "问题", "原文", "建议", "复核意见", "复核记录"}
+WRAPPED = {"事项名称", "问题", "原文", "建议", "复核意见", "复核记录", "待核实原因"}
+
+
+class _SafeSheet:
+    """Every string written goes through safe_cell (no XML-illegal character can break the
+    workbook). write_string is always literal, so formulas need no defusing here."""
+
+    @staticmethod
+    def install(ws) -> None:
+        raw = ws.write_string
+
+        def write_string(row, col, string, *args, **kwargs):
+            return raw(row, col, safe_cell(string, formulas=False), *args, **kwargs)
+
+        ws.write_string = write_string
 
 
 def _formats(book) -> dict:
@@ -68,7 +89,7 @@ def write_defect_workbook(
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     fmt = _formats(book)
-    namer = SheetNamer([SUMMARY_SHEET, NOTES_SHEET, META_SHEET])
+    namer = SheetNamer([SUMMARY_SHEET, UNSURE_SHEET, NOTES_SHEET, META_SHEET])
     by_unit = defects.rows_by_unit()
     sheets: dict[str, str] = {}
     first_sheet: dict[str, str] = {}
@@ -81,13 +102,19 @@ def write_defect_workbook(
             sheets[name] = unit
             first_sheet.setdefault(unit, name)
 
-    summary = book.add_worksheet(SUMMARY_SHEET)
+    def sheet(name: str):
+        ws = book.add_worksheet(name)
+        _SafeSheet.install(ws)
+        return ws
+
+    summary = sheet(SUMMARY_SHEET)
     _write_summary(summary, defects, first_sheet, fmt)
     for name, _unit, rows in plan:
-        _write_unit_sheet(book.add_worksheet(name), rows, fmt, on_row)
-    notes = book.add_worksheet(NOTES_SHEET)
+        _write_unit_sheet(sheet(name), rows, fmt, on_row)
+    _write_unsure_sheet(sheet(UNSURE_SHEET), defects.unsure[:MAX_DATA_ROWS], fmt)
+    notes = sheet(NOTES_SHEET)
     _write_notes(notes, defects, fmt)
-    meta = book.add_worksheet(META_SHEET)
+    meta = sheet(META_SHEET)
     _write_meta(meta, defects, sheets, store_url)
     meta.very_hidden()
     summary.activate()
@@ -97,15 +124,15 @@ def write_defect_workbook(
 
 def _write_summary(ws, defects: DefectList, first_sheet: dict[str, str], fmt: dict) -> None:
     codes = element_columns(defects.rows)
-    headers = ["单位", "事项数", "有问题事项数", "问题数", "要素合格率"] + [
+    headers = ["单位", "事项数", "有问题事项数", "问题数", "待核实要素", "要素合格率"] + [
         f"{code}\n{ALL_CODES.get(code, '')}" for code in codes
     ]
     ws.set_row(0, 42)
     for col, header in enumerate(headers):
         ws.write_string(0, col, header, fmt["header"])
     ws.set_column(0, 0, 26)
-    ws.set_column(1, 4, 11)
-    ws.set_column(5, len(headers) - 1, 10)
+    ws.set_column(1, 5, 11)
+    ws.set_column(6, len(headers) - 1, 10)
     row = 1
     for unit, tally in defects.units.items():
         if unit in first_sheet:
@@ -120,6 +147,12 @@ def _write_summary(ws, defects: DefectList, first_sheet: dict[str, str], fmt: di
     ws.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
     _print_setup(ws, f"第 {defects.sweep.id} 次抓取 办事指南问题汇总")
     ws.write_string(row + 2, 0, f"已按复核意见排除误报 {defects.dismissed} 条。", fmt["text"])
+    ws.write_string(
+        row + 3, 0,
+        f"待核实要素 {defects.total.unsure_total} 个（来源未采集或附件无法核验，不计为问题，"
+        f"也不计入合格率），见「{UNSURE_SHEET}」工作表；已由审核人员核定 {defects.settled} 个。",
+        fmt["text"],
+    )
 
 
 def _write_tally(ws, row: int, tally, codes: list[str], fmt: dict, total: bool) -> None:
@@ -127,13 +160,14 @@ def _write_tally(ws, row: int, tally, codes: list[str], fmt: dict, total: bool) 
     ws.write_number(row, 1, tally.guides, num)
     ws.write_number(row, 2, tally.guides_with_errors, num)
     ws.write_number(row, 3, tally.defects, num)
+    ws.write_number(row, 4, tally.unsure_total, num)
     rate = tally.pass_rate()
     if rate is None:
-        ws.write_string(row, 4, "—", num)
+        ws.write_string(row, 5, "—", num)
     else:
-        ws.write_number(row, 4, rate, fmt["total_pct"] if total else fmt["pct"])
+        ws.write_number(row, 5, rate, fmt["total_pct"] if total else fmt["pct"])
     for offset, code in enumerate(codes):
-        ws.write_number(row, 5 + offset, tally.by_element.get(code, 0), num)
+        ws.write_number(row, 6 + offset, tally.by_element.get(code, 0), num)
 
 
 def _print_setup(ws, title: str) -> None:
@@ -187,6 +221,43 @@ def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row) -> None:
     )
 
 
+def _write_unsure_sheet(ws, rows: list[UnsureListRow], fmt: dict) -> None:
+    """待核实: one row per element that could not be judged; settled like a defect row."""
+    status_col = UNSURE_HEADERS.index("状态")
+    link_col = UNSURE_HEADERS.index("链接")
+    check_col = UNSURE_HEADERS.index(CHECK_HEADER)
+    for col, (header, width) in enumerate(UNSURE_COLUMNS):
+        ws.write_string(0, col, header, fmt["header"])
+        ws.set_column(col, col, width, None, {"hidden": True} if header == CHECK_HEADER else None)
+    urls = 0
+    for index, row in enumerate(rows, start=1):
+        for col, value in enumerate(row.cells(index)):
+            if isinstance(value, int):
+                ws.write_number(index, col, value, fmt["int"])
+            elif col == link_col and value and urls < MAX_URLS:
+                ws.write_url(index, col, value, fmt["link"], string=value, tip="打开办事指南页面")
+                urls += 1
+            elif col == status_col:
+                ws.write_string(index, col, value, fmt["status"])
+            else:
+                ws.write_string(index, col, value, fmt["wrap"] if UNSURE_HEADERS[col] in WRAPPED else fmt["text"])
+    last = max(len(rows), 1)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, last, check_col - 1)
+    _print_setup(ws, "待核实的要素（需人工核实）")
+    ws.data_validation(
+        1, status_col, last, status_col,
+        {
+            "validate": "list",
+            "source": list(UNSURE_STATUSES),
+            "input_title": "核实结论",
+            "input_message": "确认：确有问题（计为不通过）；误报：核实无问题（计为通过）",
+            "error_title": "状态无效",
+            "error_message": "请从列表中选择：确认 / 误报",
+        },
+    )
+
+
 def _write_notes(ws, defects: DefectList, fmt: dict) -> None:
     sweep = defects.sweep
     lines = [
@@ -202,6 +273,9 @@ def _write_notes(ws, defects: DefectList, fmt: dict) -> None:
         ("标为「误报」的问题，只要该指南内容不变，以后的清单、指标和评分都不再计入；指南一旦变更，将重新检查。", "wrap"),
         ("「问题编号」在多次抓取之间保持不变，只要问题仍然存在；「首次发现」是最早发现该问题的抓取批次。", "wrap"),
         ("「复核记录」显示最近一次复核的人员、时间和结论。", "wrap"),
+        ("「待核实」列出无法判定的要素：数据来源没有采集该内容，或附件因 robots.txt、超时、门户故障等原因未能下载核验。"
+         "它们不是问题，也不计入合格率。人工核实后在「状态」列选择 确认（确有问题，计为不通过）或 误报（无问题，计为通过），"
+         "与问题清单一起导入。", "wrap"),
     ]
     ws.set_column(0, 0, 110)
     for row, (text, style) in enumerate(lines):
@@ -219,6 +293,7 @@ def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str)
         ["generated_at", datetime.now().isoformat(timespec="seconds")],
     ]
     rows += [["sheet", name, unit] for name, unit in sheets.items()]
+    rows.append(["unsure_sheet", UNSURE_SHEET])
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             ws.write_string(r, c, value)

@@ -13,15 +13,18 @@ from pathlib import Path
 from typing import IO
 
 from guideaudit.checks.elements import ELEMENTS
+from guideaudit.checks.importers import IMPORTERS
 from guideaudit.record import GuideRecord, load_records, record_files
 
 HELP = "逐要素检查办事指南记录（JSON/JSONL 或文件夹），输出缺陷清单"
 
 FORMATS = ("table", "jsonl", "csv")
-from guideaudit.checks.importers import IMPORTERS
 
 SOURCES = tuple(IMPORTERS)
-CSV_COLUMNS = ["id", "item_name", "agency", "url", *ELEMENTS, "rule", "element", "severity", "message", "evidence", "suggestion"]
+CSV_COLUMNS = [
+    "id", "item_name", "agency", "url", *ELEMENTS, "rule", "element", "severity", "message", "evidence",
+    "suggestion", "reasons",
+]
 
 
 def add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,14 +102,21 @@ def run(args: argparse.Namespace) -> int:
 
 def write_csv(results, out: IO[str]) -> None:
     """One row per defect (a guide without defects gets one row with empty defect columns)."""
+    from guideaudit.text import safe_cell
+
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+
+    def row(cells: list) -> None:
+        writer.writerow([safe_cell(c) for c in cells])
+
     for result in results:
         head = [result.id, result.item_name or "", result.agency or "", result.url or "", *result.elements.values()]
+        reasons = result.reasons
         if not result.defects:
-            writer.writerow(head + [""] * 6)
+            row(head + [""] * 6 + ["；".join(f"{k}：{v}" for k, v in reasons.items())])
         for d in result.defects:
-            writer.writerow(head + [d.rule, d.element, d.severity, d.message, d.evidence, d.suggestion])
+            row(head + [d.rule, d.element, d.severity, d.message, d.evidence, d.suggestion, ""])
 
 
 def write_table(results, out: IO[str], limit: int) -> None:
@@ -141,16 +151,21 @@ def write_table(results, out: IO[str], limit: int) -> None:
                     d.message,
                     d.evidence[:120],
                 )
-    console.print(f"共检查 {total} 个事项，{with_errors} 个有错误（警告不计）。")
+    unsure = sum(c["incomplete"] for c in verdicts.values())
+    console.print(
+        f"共检查 {total} 个事项，{with_errors} 个有错误（警告不计）；"
+        f"待核实要素 {unsure} 个（来源未采集或无法核验，不计为问题）。"
+    )
     summary = Table(title="各要素检查结果")
-    for column in ("要素", "名称", "通过", "不通过", "不适用", "不通过率"):
+    for column in ("要素", "名称", "通过", "不通过", "待核实", "不适用", "不通过率"):
         summary.add_column(column)
     for code, name in ELEMENTS.items():
         c = verdicts[code]
         judged = c["pass"] + c["fail"]
         rate = f"{c['fail'] / judged:.1%}" if judged else "-"
-        summary.add_row(code, name, str(c["pass"]), str(c["fail"]), str(c["na"]), rate)
+        summary.add_row(code, name, str(c["pass"]), str(c["fail"]), str(c["incomplete"]), str(c["na"]), rate)
     console.print(summary)
+    console.print("不通过率 = 不通过 ÷（通过 + 不通过）；待核实的要素不计入。")
     if rules:
         by_rule = Table(title="各规则缺陷数")
         for column in ("规则", "名称", "级别", "数量"):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from guideaudit.commands import add_db_argument, chosen_sweep, open_store
+from guideaudit.text import safe_cell
 
 HELP = "从数据库导出某次抓取的指南记录、问题清单或指标（jsonl / csv）"
 
@@ -23,7 +24,6 @@ INDICATOR_COLUMNS = ("单位", "指标", "指标名称", "值", "样本数")
 SEVERITY_LABELS = {"error": "错误", "warning": "提示"}
 ALL_GROUP = "全部"
 # Spreadsheet programs run a cell starting with these as a formula; portal text is untrusted.
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,11 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--include-dismissed", action="store_true", help="问题清单也包含已复核为误报的问题")
 
 
-def safe_cell(value) -> str:
+def cell(value) -> object:
     if value is None:
         return ""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return safe_cell(value if isinstance(value, (str, int, float)) else json.dumps(value, ensure_ascii=False))
 
 
 @contextmanager
@@ -139,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
                 writer = csv.writer(out, lineterminator="\n")
                 writer.writerow(columns)
                 for row in rows:
-                    writer.writerow([safe_cell(row.get(c)) for c in columns])
+                    writer.writerow([cell(row.get(c)) for c in columns])
                     count += 1
         label = {"guides": "份指南", "defects": "个问题", "indicators": "行指标"}[args.what]
         where = f"，已写入 {args.out}" if args.out else ""

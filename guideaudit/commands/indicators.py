@@ -34,11 +34,14 @@ def run(args: argparse.Namespace) -> int:
             json.dump({"by": args.by, "groups": data}, out, ensure_ascii=False, indent=1)
             out.write("\n")
         elif args.format == "csv":
+            from guideaudit.text import safe_cell
+
             writer = csv.writer(out)
             writer.writerow(["group", "indicator", "label", "value", "n"])
             for group, inds in groups.items():
                 for ind in inds.values():
-                    writer.writerow([group, ind.name, ind.label, "" if ind.value is None else f"{ind.value:.6g}", ind.n])
+                    writer.writerow([safe_cell(c) for c in (
+                        group, ind.name, ind.label, "" if ind.value is None else f"{ind.value:.6g}", ind.n)])
         else:
             _table(groups, out)
     return 0

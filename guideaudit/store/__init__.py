@@ -3,7 +3,9 @@
 from guideaudit.store.store import (
     DISMISSED,
     REVIEW_STATUSES,
+    SETTLES,
     SWEEP_STATUSES,
+    CheckRun,
     DefectRow,
     GuideEntry,
     RawPage,
@@ -12,12 +14,18 @@ from guideaudit.store.store import (
     Store,
     StoredDefect,
     StoredGuide,
+    StoredUnsure,
     StoreError,
     Sweep,
+    UnsureRow,
 )
 
 __all__ = [
+    "CheckRun",
     "DISMISSED",
+    "SETTLES",
+    "StoredUnsure",
+    "UnsureRow",
     "REVIEW_STATUSES",
     "SWEEP_STATUSES",
     "DefectRow",

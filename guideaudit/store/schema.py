@@ -20,7 +20,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions this one upgrades in place: 1 → 2 only added tables (ga_unsure, ga_check_runs).
+UPGRADABLE_FROM = (1,)
 
 metadata = MetaData()
 
@@ -77,7 +79,7 @@ sweep_guides = Table(
     Column("agency", Text),
     Column("item_name", Text),
     Column("fetched_at", String(40)),
-    Column("elements", Text, nullable=False),  # JSON {E-code: pass|fail|na}
+    Column("elements", Text, nullable=False),  # JSON {E-code: pass|fail|na|incomplete}
 )
 Index("ix_sweep_guides_url", sweep_guides.c.sweep_id, sweep_guides.c.url)
 
@@ -98,6 +100,36 @@ defects = Table(
     UniqueConstraint("sweep_id", "defect_id", name="uq_defect_per_sweep"),
 )
 Index("ix_defects_sweep_guide", defects.c.sweep_id, defects.c.guide_id)
+
+# Why an element of a guide could not be judged (待核实): one row per reason. ``item_id`` is per
+# guide and element (checks.result.incomplete_id), the id an auditor's settlement is kept under.
+unsure = Table(
+    "ga_unsure",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), nullable=False),
+    Column("guide_id", String(200), nullable=False),
+    Column("item_id", String(32), nullable=False, index=True),
+    Column("element", String(10), nullable=False),
+    Column("rule", String(80), nullable=False, default=""),
+    Column("reason", Text, nullable=False),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("locus", Text, nullable=False, default=""),
+)
+Index("ix_unsure_sweep_guide", unsure.c.sweep_id, unsure.c.guide_id)
+
+# How a sweep's guides were checked: results of different check runs are never mixed silently.
+check_runs = Table(
+    "ga_check_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), nullable=False, index=True),
+    Column("checker_version", String(40), nullable=False),
+    Column("rules_digest", String(64), nullable=False),
+    Column("settings", Text, nullable=False),  # JSON of the CheckSettings
+    Column("captures", Text, nullable=False),  # JSON {source: [uncaptured paths]}
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
 # The first sweep a defect was seen in, kept apart so it survives later sweeps cheaply.
 defect_first_seen = Table(

@@ -25,10 +25,12 @@ from guideaudit import __version__
 from guideaudit.paths import default_db_url
 from guideaudit.record import GuideRecord, content_json
 from guideaudit.store import schema as t
+from guideaudit.vocab import REVIEW_STATUSES, ReviewStatus, Verdict
 
 SWEEP_STATUSES = ("running", "complete", "incomplete", "failed")
-REVIEW_STATUSES = ("确认", "误报", "已整改")
-DISMISSED = "误报"
+DISMISSED = ReviewStatus.DISMISSED.value
+# What an auditor's decision on a 待核实 element makes of it (the guide unchanged).
+SETTLES = {ReviewStatus.CONFIRMED.value: Verdict.FAIL.value, ReviewStatus.DISMISSED.value: Verdict.PASS.value}
 
 
 class StoreError(RuntimeError):
@@ -93,13 +95,59 @@ class DefectRow:
 
 
 @dataclass(frozen=True)
+class UnsureRow:
+    """One reason an element could not be judged (待核实); item_id is per guide and element."""
+
+    item_id: str
+    element: str
+    rule: str
+    reason: str
+    evidence: str = ""
+    locus: str = ""
+
+
+@dataclass(frozen=True)
 class GuideEntry:
-    """What one sweep saw of one guide: the record, its element verdicts, its defects."""
+    """What one sweep saw of one guide: the record, its element verdicts, its defects and the
+    reasons of its 待核实 elements."""
 
     record: GuideRecord
     elements: dict[str, str]
     defects: list[DefectRow]
     raw: RawPage | None = None
+    unsure: list[UnsureRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredUnsure:
+    item_id: str
+    sweep_id: int
+    guide_id: str
+    element: str
+    rule: str
+    reason: str
+    evidence: str
+    locus: str
+    url: str | None
+    agency: str | None
+    item_name: str | None
+    content_hash: str
+    review_status: str | None = None
+    review_comment: str | None = None
+    reviewer: str | None = None
+    reviewed_at: datetime | None = None
+    # 确认 → "fail", 误报 → "pass" while the guide is unchanged; None: still 待核实
+    settled: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    sweep_id: int
+    checker_version: str
+    rules_digest: str
+    settings: dict
+    captures: dict
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -134,6 +182,7 @@ class StoredGuide:
     version_id: int
     elements: dict[str, str]
     defects: list[StoredDefect] = field(default_factory=list)
+    unsure: list[StoredUnsure] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -207,6 +256,11 @@ class Store:
             found = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "schema_version")).scalar()
             if found is None:
                 conn.execute(insert(t.meta).values(key="schema_version", value=str(t.SCHEMA_VERSION)))
+            elif int(found) in t.UPGRADABLE_FROM:
+                # create_all above already added the new tables; nothing stored changes
+                conn.execute(
+                    update(t.meta).where(t.meta.c.key == "schema_version").values(value=str(t.SCHEMA_VERSION))
+                )
             elif int(found) != t.SCHEMA_VERSION:
                 raise StoreError(
                     f"数据库 {self.display_url} 的结构版本为 {found}，本程序需要 {t.SCHEMA_VERSION}"
@@ -384,6 +438,14 @@ class Store:
                 t.defects.delete().where((t.defects.c.sweep_id == sweep_id) & t.defects.c.guide_id.in_(guide_ids))
             )
             conn.execute(
+                t.unsure.delete().where((t.unsure.c.sweep_id == sweep_id) & t.unsure.c.guide_id.in_(guide_ids))
+            )
+            unsure_rows = [
+                {"sweep_id": sweep_id, "guide_id": gid, **asdict(u)} for gid, e in latest.items() for u in e.unsure
+            ]
+            if unsure_rows:
+                conn.execute(insert(t.unsure), unsure_rows)
+            conn.execute(
                 insert(t.sweep_guides),
                 [
                     {
@@ -450,6 +512,36 @@ class Store:
             )
             return [dict(r._mapping) for r in rows]
 
+    def add_check_run(
+        self, sweep_id: int, checker_version: str, rules_digest: str, settings: dict, captures: dict
+    ) -> None:
+        """Record how this sweep's guides are checked (once per sweep and distinct run: a
+        resumed sweep with the same checker adds nothing)."""
+        with self.engine.begin() as conn:
+            for run in conn.execute(select(t.check_runs).where(t.check_runs.c.sweep_id == sweep_id)):
+                if (run.checker_version, run.rules_digest, json.loads(run.settings), json.loads(run.captures)) == (
+                    checker_version, rules_digest, settings, captures
+                ):
+                    return
+            conn.execute(
+                insert(t.check_runs).values(
+                    sweep_id=sweep_id, checker_version=checker_version, rules_digest=rules_digest,
+                    settings=json.dumps(settings, ensure_ascii=False, sort_keys=True, default=str),
+                    captures=json.dumps(captures, ensure_ascii=False, sort_keys=True),
+                    created_at=_now(),
+                )
+            )
+
+    def check_runs(self, sweep_id: int) -> list[CheckRun]:
+        with self.engine.connect() as conn:
+            return [
+                CheckRun(r.sweep_id, r.checker_version, r.rules_digest, json.loads(r.settings),
+                         json.loads(r.captures), r.created_at)
+                for r in conn.execute(
+                    select(t.check_runs).where(t.check_runs.c.sweep_id == sweep_id).order_by(t.check_runs.c.id)
+                )
+            ]
+
     def raw_page(self, sweep_id: int, guide_id: str) -> RawPage | None:
         query = (
             select(t.guide_versions)
@@ -512,6 +604,9 @@ class Store:
                 .order_by(t.defects.c.id)
             ):
                 defect_rows.setdefault(d.guide_id, []).append(d)
+            unsure_rows: dict[str, list] = {}
+            for u in conn.execute(select(t.unsure).where(t.unsure.c.sweep_id == sweep_id).order_by(t.unsure.c.id)):
+                unsure_rows.setdefault(u.guide_id, []).append(u)
             reviews = self._latest_reviews(conn)
             # Stream guides: a 100k-guide sweep must not sit in memory as records all at once.
             for row in conn.execute(query).yield_per(500):
@@ -536,6 +631,23 @@ class Store:
                             dismissed=dismissed,
                         )
                     )
+                unsure = []
+                for u in unsure_rows.get(row.guide_id, ()):
+                    review = reviews.get(u.item_id)
+                    current = bool(review and review.content_hash == row.content_hash)
+                    unsure.append(
+                        StoredUnsure(
+                            item_id=u.item_id, sweep_id=sweep_id, guide_id=u.guide_id, element=u.element,
+                            rule=u.rule, reason=u.reason, evidence=u.evidence, locus=u.locus,
+                            url=record.url, agency=record.agency, item_name=record.item_name,
+                            content_hash=row.content_hash,
+                            review_status=review.status if review else None,
+                            review_comment=review.comment if review else None,
+                            reviewer=review.reviewer if review else None,
+                            reviewed_at=review.reviewed_at if review else None,
+                            settled=SETTLES.get(review.status) if current else None,
+                        )
+                    )
                 yield StoredGuide(
                     sweep_id=sweep_id,
                     record=record,
@@ -543,6 +655,7 @@ class Store:
                     version_id=row.version_id,
                     elements=json.loads(row.elements),
                     defects=stored,
+                    unsure=unsure,
                 )
 
     def records(self, sweep_id: int) -> Iterator[GuideRecord]:
@@ -558,7 +671,7 @@ class Store:
     # --- reviews ----------------------------------------------------------------------------
 
     def defect_lookup(self, defect_ids: Iterable[str]) -> dict[str, tuple[str, int]]:
-        """defect id → (guide id, latest sweep holding it), for the ids that exist."""
+        """defect (or 待核实 item) id → (guide id, latest sweep holding it), for the ids that exist."""
         ids = list(set(defect_ids))
         found: dict[str, tuple[str, int]] = {}
         with self.engine.connect() as conn:
@@ -570,6 +683,13 @@ class Store:
                     .group_by(t.defects.c.defect_id, t.defects.c.guide_id)
                 ):
                     found[row[0]] = (row[1], row[2])
+                # 待核实 elements are reviewed under their item id, like defects
+                for row in conn.execute(
+                    select(t.unsure.c.item_id, t.unsure.c.guide_id, func.max(t.unsure.c.sweep_id))
+                    .where(t.unsure.c.item_id.in_(chunk))
+                    .group_by(t.unsure.c.item_id, t.unsure.c.guide_id)
+                ):
+                    found.setdefault(row[0], (row[1], row[2]))
         return found
 
     def record_reviews(

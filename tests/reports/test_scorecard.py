@@ -101,7 +101,7 @@ def test_report_command_writes_all_four_files(store, tmp_path, capsys):
     assert main(["report", "--out", str(out), "--db", store.url, "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "第 2 次抓取" in printed and "问题 8 条" in printed
-    assert sorted(p.name for p in out.iterdir()) == sorted(["缺陷清单.xlsx", "缺陷清单.csv", "评分.xlsx", "报告.html"])
+    assert sorted(p.name for p in out.iterdir()) == sorted(["缺陷清单.xlsx", "缺陷清单.csv", "评分.xlsx", "报告.html", "待核实清单.csv"])
     assert main(["report", "--out", str(out), "--db", store.url, "--sweep", "9"]) == 2
     assert "没有第 9 次抓取" in capsys.readouterr().err
 

@@ -1,0 +1,26 @@
+"""A change to the rule declarations must come with a new checker version, so stored results of
+different rules are never compared as if they were the same."""
+
+from __future__ import annotations
+
+from guideaudit.checks import CHECKER_VERSION, check_run, rules_digest
+
+# checker version → digest of the declarations released under it. When this test fails: bump
+# CHECKER_VERSION (checks/versions.py) and add the new pair; never edit an old one.
+RELEASED = {
+    "2.0.0": "1c73348ec11c93e2fa3e47fc3e2a338b40fe8c33d5b2f7114e7371572072ade9",
+}
+
+
+def test_rule_declarations_match_their_checker_version() -> None:
+    digest = rules_digest()
+    assert CHECKER_VERSION in RELEASED, f"新的检查程序版本 {CHECKER_VERSION}：在 RELEASED 中加入 {digest}"
+    assert RELEASED[CHECKER_VERSION] == digest, (
+        f"规则声明已改变（摘要 {digest}），但检查程序版本仍为 {CHECKER_VERSION}：请提高 CHECKER_VERSION"
+    )
+
+
+def test_check_run_names_version_digest_settings_and_captures() -> None:
+    run = check_run(captures={"guangdong": ["steps.handler"]})
+    assert run["checker_version"] == CHECKER_VERSION and run["rules_digest"] == rules_digest()
+    assert run["settings"]["workday_ratio"] > 0 and run["captures"] == {"guangdong": ["steps.handler"]}
