@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from guideaudit.checks.elements import ELEMENT_FIELDS
+
 from guideaudit.record import CAPTURE_PATHS
 from guideaudit.vocab import SEVERITIES
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from guideaudit.checks.elements import ALL_CODES, ELEMENTS
+
 from guideaudit.vocab import SEVERITIES, VERDICTS, Verdict
 
 Severity = Literal["error", "warning"]
