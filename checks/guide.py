@@ -17,13 +17,12 @@ from guideaudit.checks.parse.yesno import parse_yes_no
 from guideaudit.checks.settings import CheckSettings
 
 from guideaudit.record import GuideRecord, Material
+from guideaudit.text import NONE_WORDS
 
 _TRAILING_NOTE = re.compile(r"(?:[(（\[【][^()（）\[\]【】]*[)）\]】]|[\s。.;；:：,，*※])+$")
-_NONE_WORDS = frozenset({"无", "暂无", "没有", "不涉及", "无此项", "/", "-", "--", "无。", "否", "不需要"})
-
-
 def says_none(text: str | None) -> bool:
-    return norm(text).rstrip("。.;；") in _NONE_WORDS
+    """The published value says "none" (guideaudit.text.NONE_WORDS), after any leading label."""
+    return norm(text).rstrip("。.;；") in NONE_WORDS
 
 
 class Guide:
