@@ -278,6 +278,7 @@ def _run_locked(store: Store, key: str, options: SweepOptions, say) -> SweepOutc
         sweep = store.start_sweep(key, start_url, _settings_record(options, targets), CHECKER_VERSION, str(log_path))
         say(f"开始第 {sweep.id} 次抓取：门户 {key}")
     say(f"日志：{log_path}")
+    _record_check_run(store, sweep.id, targets)
     base_counts = dict(resumed.counts) if resumed else {}
     try:
         state, reasons = _crawl(store, sweep.id, options, targets, log_path)
@@ -289,6 +290,25 @@ def _run_locked(store: Store, key: str, options: SweepOptions, say) -> SweepOutc
         final = store.finish_sweep(sweep.id, "failed", base_counts, f"{type(err).__name__}: {err}")
         return SweepOutcome(EXIT_FAILED, final, f"抓取失败：{err}")
     return _finish(store, sweep, state, reasons, base_counts, targets)
+
+
+def _record_check_run(store: Store, sweep_id: int, targets: list[Target]) -> None:
+    """How this sweep's guides are checked: version, rules digest, settings, and what each
+    portal profile cannot capture (so 待核实 figures of two sweeps can be told apart)."""
+    from guideaudit.checks import check_run
+
+    from .profiles import load_profile
+
+    captures: dict[str, list[str]] = {}
+    for target in targets:
+        profile = target.kwargs.get("profile")
+        if isinstance(profile, str):
+            captures[profile] = list(load_profile(profile).capture_gaps())
+        elif profile is not None and hasattr(profile, "capture_gaps"):
+            captures[profile.name] = list(profile.capture_gaps())
+        else:
+            captures[str(target.start_url or "generic")] = []
+    store.add_check_run(sweep_id, **check_run(captures=captures))
 
 
 def _merged_counts(store: Store, sweep_id: int, state, base: dict) -> dict:

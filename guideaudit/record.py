@@ -125,10 +125,15 @@ class GuideRecord(_Strict):
         return hashlib.sha256(content_json(self.model_dump(mode="json")).encode("utf-8")).hexdigest()
 
     def captured(self, path: str) -> bool:
-        """False when the source never captures ``path`` (or the field it belongs to)."""
+        """False when the source does not capture ``path`` (or the field it belongs to). A
+        declared-uncaptured top-level field that holds a value on this record was captured
+        after all (a profile's guessed key that the portal does send)."""
         if not self.uncaptured:
             return True
-        return path not in self.uncaptured and path.split(".", 1)[0] not in self.uncaptured
+        head = path.split(".", 1)[0]
+        if path not in self.uncaptured and head not in self.uncaptured:
+            return True
+        return "." not in path and getattr(self, path, None) is not None
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)

@@ -67,6 +67,7 @@ class Mapper:
         self.document = document
         self.root = resolve(document, spec.root) if spec.root else document
         self.base_url = base_url
+        self.placeholders = 0  # values found to be hand-edited placeholders (absent, not empty)
 
     def get(self, path: str, scope: Any = None) -> Any:
         if path.startswith("@"):
@@ -78,6 +79,7 @@ class Mapper:
             and isinstance(value, str)
             and value.startswith(re.split(r"[.\]]", path.rstrip("]"))[-1].split("[")[0])
         ):
+            self.placeholders += 1
             return _MISSING  # a hand-edited placeholder (the key's own name): absent
         return value
 
@@ -111,23 +113,6 @@ class Mapper:
             else:
                 raise ValueError(f"无法理解的字段映射：{alt!r}")
         return None
-
-    def absent(self, spec: Any, scope: Any = None) -> bool:
-        """True when the response does not carry the mapped key at all (not even null or ""):
-        the field is then not captured, which is not the same as published empty."""
-        alternatives = spec if isinstance(spec, list) else [spec]
-        for alt in alternatives:
-            if isinstance(alt, str):
-                path = alt
-            elif isinstance(alt, dict):
-                path = alt.get("when") or alt.get("join")
-                if path is None:
-                    return False  # a template without a condition always yields text
-            else:
-                return False
-            if self.get(path, scope) is not _MISSING:
-                return False
-        return True
 
     def _fill(self, template: str, scope: Any) -> str:
         out = []
@@ -194,17 +179,26 @@ def map_record(
     fetched_at: str | None = None,
     uncaptured: tuple[str, ...] = (),
 ) -> GuideRecord:
-    """One record from an API response. ``uncaptured`` is the profile's capture gaps; keys the
-    response does not carry at all are added to them for this record."""
+    """One record from an API response. ``uncaptured`` is the profile's capture gaps; to them
+    this record adds fields whose value was a placeholder and what a failed detail part carries."""
     m = Mapper(spec, document, api_url)
-    values: dict[str, Any] = {name: m.value(f) for name, f in spec.fields.items()}
     gaps = set(uncaptured)
-    gaps.update(name for name, f in spec.fields.items() if values[name] is None and m.absent(f))
+    values: dict[str, Any] = {}
+    for name, f in spec.fields.items():
+        before = m.placeholders
+        values[name] = m.value(f)
+        if values[name] is None and m.placeholders > before:
+            gaps.add(name)  # the value was replaced by a placeholder: not captured
+    # A detail part that did not come back as JSON: what it carries is not captured (the
+    # guide's fault it is not).
+    failed = {name for name, part in document.items() if part is None} if isinstance(document, dict) else set()
+    for name, items in (("materials", spec.materials), ("steps", spec.steps)):
+        if items is not None and _from_part(items.items) in failed:
+            gaps.add(name)
+    gaps.update(name for name, f in spec.fields.items() if values[name] is None and _parts_of(f) & failed)
     if spec.result_sample is not None:
         values["result_sample"] = m.link(spec.result_sample)
     rows = m.items(spec.materials)
-    if rows and spec.materials is not None:
-        gaps.update(_absent_in_all(m, "materials", spec.materials, rows))
     if rows is not None and spec.materials is not None:
         values["materials"] = [
             Material(
@@ -215,8 +209,6 @@ def map_record(
             for row in rows
         ]
     rows = m.items(spec.steps)
-    if rows and spec.steps is not None:
-        gaps.update(_absent_in_all(m, "steps", spec.steps, rows))
     if rows is not None and spec.steps is not None:
         values["steps"] = [Step(**{k: m.value(f, row) for k, f in spec.steps.fields.items()}) for row in rows]
     extra = {}
@@ -228,6 +220,19 @@ def map_record(
                        uncaptured=sorted(gaps), **values)
 
 
-def _absent_in_all(m: Mapper, name: str, spec: ItemsSpec, rows: list[dict[str, Any]]) -> list[str]:
-    """Sub-fields whose key no row carries (a portal that never sends DEAL_POST)."""
-    return [f"{name}.{key}" for key, f in spec.fields.items() if all(m.absent(f, row) for row in rows)]
+def _from_part(path: str) -> str | None:
+    """The detail part a path reads ("@materials.data…" → "materials"); None for the root."""
+    if not path.startswith("@"):
+        return None
+    return re.split(r"[.\[]", path[1:], maxsplit=1)[0]
+
+
+def _parts_of(spec: Any) -> set[str]:
+    alternatives = spec if isinstance(spec, list) else [spec]
+    paths = []
+    for alt in alternatives:
+        if isinstance(alt, str):
+            paths.append(alt)
+        elif isinstance(alt, dict):
+            paths.extend(v for k, v in alt.items() if k in ("when", "join") and isinstance(v, str))
+    return {p for p in map(_from_part, paths) if p}
