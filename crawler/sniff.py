@@ -84,3 +84,41 @@ def sniff_kind(body: bytes, url: str | None = None) -> str:
     if _HTML_START.match(head) or b"<html" in head.lower():
         return "html"
     return "unknown"
+
+
+# A zip whose entries claim to expand past this (or by more than this ratio) is not opened by
+# anyone verifying a form: reported as not verified, never unpacked here.
+BOMB_TOTAL = 1 << 30
+BOMB_RATIO = 200
+
+
+def archive_bomb(body: bytes) -> bool:
+    """True for a zip (docx/xlsx/ofd are zips) whose declared uncompressed size is absurd.
+    Reads the central directory only; nothing is decompressed."""
+    if not body.startswith(b"PK"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    return total > BOMB_TOTAL or total > BOMB_RATIO * max(len(body), 1) and total > 50 * (1 << 20)
+
+
+# Pages that stand between a crawler and the file: JS cookie challenges (阿里云 acw_sc__v2),
+# WAF block pages, slider captchas, rate limits. Served with 200 in place of the file, they
+# say nothing about whether the form exists.
+_CHALLENGE_WORDS = (
+    "滑动验证|安全验证|人机验证|访问验证|请开启JavaScript|请启用JavaScript|访问过于频繁|请求过于频繁|"
+    "您的访问被拦截|访问被拦截|访问被拒绝|系统繁忙"
+)
+_CHALLENGE = re.compile(
+    rb"acw_sc__v2|arg1\s*=|__jsl_clearance|_waf_|waf\.|cf-chl|challenge-platform|"
+    + _CHALLENGE_WORDS.encode("utf-8") + b"|" + _CHALLENGE_WORDS.encode("gb18030"),
+    re.I,
+)
+
+
+def looks_like_challenge(body: bytes) -> bool:
+    """An HTML answer that is a challenge or block page rather than a portal's error page."""
+    return bool(_CHALLENGE.search(body[:20_000]))

@@ -8,12 +8,16 @@ Per link: HEAD (declared status, type and size: a file declared larger than
 ATTACHMENT_MAXSIZE is not downloaded), then GET streamed and stopped at ATTACHMENT_MAXSIZE
 bytes; the kind comes from the bytes (crawler/sniff.py), the sha256 from the bytes received.
 429/5xx are retried by RetryMiddleware; still failing, the link gets error "unavailable"
-(the portal was down: not a broken form). Each distinct URL is fetched once per crawl.
+(the portal was down: not a broken form). Redirects are followed (a loop is "redirect_loop");
+a challenge/WAF page served in place of the file is "challenge", a zip that would expand
+absurdly "archive_bomb": all three are 待核实, never a broken form (guideaudit.vocab.OUTCOMES).
+Each distinct URL is fetched once per crawl.
 """
 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import hashlib
 import logging
 from typing import Any
@@ -27,12 +31,13 @@ from twisted.internet.error import (
     TimeoutError,
 )
 
-from ..sniff import sniff_kind
+from ..sniff import archive_bomb, looks_like_challenge, sniff_kind
 
 logger = logging.getLogger(__name__)
 
 META_FLAG = "guideaudit_attachment"
 HEAD_REFUSED = (405, 501)
+ERROR_STATUSES = list(range(400, 600))
 RESULT_KEYS = ("status", "content_type", "bytes", "kind", "sha256", "error")
 
 
@@ -58,11 +63,30 @@ def _error_name(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
         return "connection_refused"
     if isinstance(exc, IgnoreRequest):
-        # robots.txt forbids it (or another middleware dropped it): not the guide's fault.
-        return "forbidden_by_robots" if "robots" in str(exc).lower() else "ignored"
-    name = type(exc).__name__.lower()
-    if "ssl" in name or "tls" in name:
-        return "tls"
+        # robots.txt forbids it, or RedirectMiddleware gave up (a loop): not the guide's fault.
+        text = str(exc).lower()
+        if "robots" in text:
+            return "forbidden_by_robots"
+        return "redirect_loop" if "redirect" in text else "ignored"
+    # Under the asyncio reactor the same failures arrive as builtin or wrapped exceptions
+    # (ConnectionRefusedError, TimeoutError, ResponseNeverReceived…): judge by the whole chain.
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(seen) < 5:
+        seen.append(current)
+        reasons = getattr(current, "reasons", None)  # twisted's ResponseNeverReceived & co.
+        inner = reasons[0].value if reasons else None
+        current = inner or current.__cause__ or current.__context__
+    for item in seen:
+        names = " ".join(k.__name__.lower() for k in type(item).__mro__) + " " + str(item).lower()
+        if isinstance(item, (builtins.TimeoutError, TimeoutError, TCPTimedOutError)) or "timeout" in names or "timed out" in names:
+            return "timeout"
+        if isinstance(item, (builtins.ConnectionRefusedError, ConnectionRefusedError)) or "refused" in names:
+            return "connection_refused"
+        if isinstance(item, DNSLookupError) or "dns" in names or "name or service not known" in names:
+            return "dns"
+        if "ssl" in names or "tls" in names or "certificate" in names:
+            return "tls"
     return "connection"
 
 
@@ -141,7 +165,9 @@ class AttachmentPipeline:
                 META_FLAG: True,
                 "download_maxsize": 0,  # our own cap (StopDownload) applies instead
                 "download_timeout": self.timeout,
-                "handle_httpstatus_all": True,
+                # Error statuses come back as responses to judge; 3xx are not listed, so
+                # RedirectMiddleware follows them (handle_httpstatus_all would stop it).
+                "handle_httpstatus_list": ERROR_STATUSES,
             },
             dont_filter=True,
         )
@@ -178,11 +204,17 @@ class AttachmentPipeline:
         result["content_type"] = _ctype(response)
         result["bytes"] = len(body)
         result["kind"] = sniff_kind(body, url)
+        if result["kind"] == "html" and looks_like_challenge(body):
+            result["error"] = "challenge"
+        elif result["kind"] in ("zip", "docx", "xlsx", "ofd") and archive_bomb(body):
+            result["error"] = "archive_bomb"
         if 200 <= response.status < 300:
             # Only a served file has an identity worth comparing (空表 = 样表); an error
             # page's hash would only make unrelated broken links look alike.
             result["sha256"] = hashlib.sha256(body).hexdigest()
-        if "download_stopped" in (response.flags or []) or len(body) > self.maxsize:
+        if result["error"]:
+            pass
+        elif "download_stopped" in (response.flags or []) or len(body) > self.maxsize:
             result["error"] = "too_large"
         elif response.status == 429 or response.status >= 500:
             # Still failing after RetryMiddleware: the portal is unavailable, the form is not
