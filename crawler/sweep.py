@@ -303,7 +303,8 @@ def _record_check_run(store: Store, sweep_id: int, targets: list[Target]) -> Non
     for target in targets:
         profile = target.kwargs.get("profile")
         if isinstance(profile, str):
-            captures[profile] = list(load_profile(profile).capture_gaps())
+            loaded = load_profile(profile)
+            captures[loaded.name] = list(loaded.capture_gaps())
         elif profile is not None and hasattr(profile, "capture_gaps"):
             captures[profile.name] = list(profile.capture_gaps())
         else:

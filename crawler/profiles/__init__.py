@@ -159,10 +159,13 @@ def profile_names(include_bases: bool = False) -> list[str]:
 
 
 def _merge(base: dict, over: dict) -> dict:
-    """``over`` on top of ``base``: mappings merge key by key, anything else is replaced."""
+    """``over`` on top of ``base``: mappings merge key by key, anything else is replaced, and a
+    key set to null (``~``) is removed: a portal whose API lacks a key the vendor base maps."""
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], value)
         else:
             out[key] = value

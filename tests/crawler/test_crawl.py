@@ -198,6 +198,9 @@ def test_attachments_verified_as_the_truth_says(portal, html_crawl, api_crawl) -
                 assert (link["status"], link["error"]) == (503, "unavailable")
                 continue
             want = truth[link["url"]]
+            if want["robots"]:  # robots.txt obeyed: not fetched, recorded as such
+                assert (link["status"], link["error"]) == (None, "forbidden_by_robots"), link
+                continue
             assert (link["status"], link["kind"], link["bytes"]) == (want["status"], want["kind"], want["bytes"]), link
             assert link["sha256"] == want["sha256"]
             assert link["error"] is None  # flaky 503s were retried; nothing was unavailable

@@ -161,3 +161,16 @@ def test_export_without_complete_sweep_is_a_clear_error(tmp_path, capsys):
     assert cli_main(["export", "defects", "--format", "csv", "--db", db]) == 2
     err = capsys.readouterr().err
     assert "还没有完成的抓取" in err and str(tmp_path) in err
+
+
+def test_stored_verdicts_equal_expected_with_robots_forms_incomplete(swept, portal, truth, failing_guide):
+    """robots.txt forbids two shared forms: every guide linking one is 待核实 on that element
+    (never pass, never a defect), and exactly those are."""
+    expected = portal.expected_elements()
+    stored = {g.record.id: g for g in swept["store"].guides(swept["sweep"].id)}
+    wrong = {gid: (g.elements, expected[gid]) for gid, g in stored.items() if g.elements != expected[gid]}
+    assert not wrong, list(wrong.items())[:3]
+    unsure = {(gid, el) for gid, g in stored.items() for el, v in g.elements.items() if v == "incomplete"}
+    assert unsure and unsure == {(gid, el) for gid in stored for el, v in expected[gid].items() if v == "incomplete"}
+    reasons = {u.reason for g in stored.values() for u in g.unsure}
+    assert any("robots.txt" in r for r in reasons)
