@@ -97,6 +97,9 @@ def guide_part(scheme: Any, groups: dict | None = None) -> tuple[Any, list[str]]
                 node.full = node.full * factor
     part.full = part.root.full = SCALE
     part.name = f"{scheme.name}（仅指南要素部分）"
+    # A derived scheme is a scheme of its own: its scores are never compared with the full one's.
+    part.id = f"{scheme.id}-guides"
+    part.version = f"{scheme.version}+guides.1"
     part.bonus = part.penalty = None
     part.overrides = []
     part.grades = None

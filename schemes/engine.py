@@ -266,6 +266,20 @@ class _Scorer:
             count = max(count, n_all)
         return total, "、".join(groups), count
 
+    def _unsure_count(self, unit: str, names: tuple[str, ...]) -> int:
+        """待核实 elements behind accuracy indicators (guide_accuracy[:E-code]) of the unit: the
+        explanation says how many were left out of the rate."""
+        total = 0
+        for name in names:
+            if not name.startswith("guide_accuracy"):
+                continue
+            counter = name.replace("guide_accuracy", "incomplete_elements", 1)
+            for g in self.group_of.get(unit, []):
+                ind = self.guide.groups[g].get(counter)
+                if ind is not None and ind.value:
+                    total += int(ind.value)
+        return total
+
     # ----- figures to typed values -----
 
     def _typed(self, node_id: str, kind: str, fig: Figure, node: Node | None, full: Decimal | None) -> Decimal | bool:
@@ -374,7 +388,9 @@ class _Scorer:
                 self._missing(unit, node.id, f"缺少指南指标 {gname}：{why}", False)
                 return _Eval(Decimal(0), full, nominal, True, "缺少数据", missing=True)
             fig = Figure(gv, str(gv), self.guide.source, self.guide.source, guide_indicator=gname)
-            suffix = f"（{self.guide.source} 指南指标 {gname}，{groups}，{n} 条指南）"
+            unsure = self._unsure_count(unit, node.source.guide)
+            held = f"，另有 {unsure} 个要素待核实、未计入" if unsure else ""
+            suffix = f"（{self.guide.source} 指南指标 {gname}，{groups}，{n} 条指南{held}）"
         if fig is None:
             what = f"缺少数据：指标文件中没有 {node.source.input!r}"
             if node.source.guide:

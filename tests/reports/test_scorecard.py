@@ -82,7 +82,8 @@ def test_score_workbook_has_ranking_points_and_trail(store, tmp_path):
 
 def test_without_a_scheme_the_guide_part_of_anda_2020_is_scored(store, tmp_path):
     built = build_report(store, store.latest_sweep(), tmp_path / "default")
-    assert built.scoring.result.scheme == "anda-2020"
+    assert built.scoring.result.scheme == "anda-2020-guides"  # a derived scheme has its own id
+    assert built.scoring.result.scheme_version.endswith("+guides.1")
     assert "anda-2020" in built.scoring.note and built.scoring.full == 100
     assert {c.unit for c in built.cards} == set(UNITS)
     for card in built.cards:
