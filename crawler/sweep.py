@@ -315,6 +315,7 @@ def _record_check_run(store: Store, sweep_id: int, targets: list[Target]) -> Non
 def _merged_counts(store: Store, sweep_id: int, state, base: dict) -> dict:
     counts = {k: int(base.get(k, 0)) + int(v) for k, v in state.counts.items()}
     counts["guides"] = store.guide_count(sweep_id)  # exact, whatever was replaced on resume
+    counts["incomplete"] = store.verdict_counts(sweep_id).get("incomplete", 0)
     counts["fetch_failures"] = sum(
         1 for f in store.fetch_failures(sweep_id) if not str(f.get("error") or "").startswith(("检查程序出错", "记录无效"))
     )
@@ -401,7 +402,7 @@ def summary_lines(sweep: Sweep, db_url: str | None = None) -> list[str]:
     lines = [
         f"第 {sweep.id} 次抓取（{sweep.portal}）：{status}",
         f"  页面 {c.get('pages', 0)}，指南 {c.get('guides', 0)}，问题 {c.get('defects', 0)}，"
-        f"附件 {c.get('attachments', 0)}，无法获取的页面 {c.get('fetch_failures', 0)}"
+        f"待核实要素 {c.get('incomplete', 0)}，附件 {c.get('attachments', 0)}，无法获取的页面 {c.get('fetch_failures', 0)}"
         + (f"，检查出错 {c['check_errors']}" if c.get("check_errors") else ""),
     ]
     if sweep.error:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,29 @@ def _scored(store: Store, sweep: Sweep, options: ScoreOptions) -> Scoring:
     )
 
 
+def check_identity(store: Store, sweep_id: int) -> list[tuple]:
+    """How a sweep was checked, comparable between sweeps (empty for sweeps before check runs
+    were recorded)."""
+    return sorted(
+        (r.checker_version, r.rules_digest, json.dumps(r.settings, sort_keys=True), json.dumps(r.captures, sort_keys=True))
+        for r in store.check_runs(sweep_id)
+    )
+
+
+def check_difference(past: list[tuple], current: list[tuple]) -> str:
+    """"" when both sweeps were checked alike; else what differs, in Chinese."""
+    if past == current:
+        return ""
+    if not past or not current:
+        return "检查口径未记录"
+    what = []
+    for index, label in ((0, "检查程序版本"), (1, "规则"), (2, "检查设置"), (3, "采集范围")):
+        if {p[index] for p in past} != {c[index] for c in current}:
+            what.append(label)
+    versions = "、".join(sorted({p[0] for p in past}))
+    return f"{'、'.join(what) or '检查口径'}不同（检查程序 {versions}）"
+
+
 def trend_sweeps(store: Store, sweep: Sweep, limit: int = TREND_SWEEPS) -> list[Sweep]:
     """Complete sweeps of the same portal up to this one, oldest first, at most ``limit``."""
     earlier = [s for s in store.list_sweeps(sweep.portal, "complete") if s.id < sweep.id]
@@ -97,6 +121,7 @@ def build_report(
     trend: list[TrendPoint] = []
     history = trend_sweeps(store, sweep, trend_limit)
     if len(history) > 1:
+        current_run = check_identity(store, sweep.id)
         advance = step("汇总历次抓取（趋势）", len(history))
         for past in history:
             if past.id == sweep.id:
@@ -109,7 +134,11 @@ def build_report(
                     past_scoring = None
             totals = {u.unit: u.total for u in past_scoring.result.units} if past_scoring else {}
             whole = past_defects.total
-            trend.append(TrendPoint(past.id, sweep_label(past, past.id), whole.pass_rate(), whole.defects, totals))
+            trend.append(TrendPoint(
+                past.id, sweep_label(past, past.id), whole.pass_rate(), whole.defects, totals,
+                check_note=check_difference(check_identity(store, past.id), current_run),
+                unsure=whole.unsure_total,
+            ))
             advance()
 
     files = [out / DEFECTS_XLSX, out / DEFECTS_CSV, out / SCORES_XLSX, out / REPORT_HTML, out / UNSURE_CSV]

@@ -29,6 +29,10 @@ class TrendPoint:
     pass_rate: float | None
     defects: int
     totals: dict[str, Decimal] = field(default_factory=dict)  # unit → total score
+    # Set when this sweep was checked differently from the reported one (another checker
+    # version, rules, settings or capture sets): its figures are not like for like.
+    check_note: str = ""
+    unsure: int = 0
 
 
 def _pct(value: float | None) -> str:
@@ -216,7 +220,12 @@ def _trend_context(trend: list[TrendPoint], cards: list[Scorecard], full: float)
         unit="分",
     )
     return {
-        "sweeps": [{"label": p.label, "pass_rate": p.pass_rate, "defects": p.defects} for p in trend],
+        "sweeps": [
+            {"label": p.label, "pass_rate": p.pass_rate, "defects": p.defects, "unsure": p.unsure,
+             "check_note": p.check_note}
+            for p in trend
+        ],
+        "mixed": any(p.check_note for p in trend),
         "units": [(u, [p.totals.get(u) for p in trend]) for u in units],
         "score_caption": "各单位得分" if len(shown) == len(units) else "本次排名前 4 位和后 4 位单位的得分（全部单位见下表）",
         "rate_chart": rate_chart,

@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
             if warnings.get(code):
                 parts.append(f"提示 {warnings[code]} 个")
             say(f"  {code} {ALL_CODES.get(code, '')}：{'，'.join(parts)}")
+        unsure = store.verdict_counts(sweep.id).get("incomplete", 0)
+        say(f"待核实要素：{unsure} 个（附件无法下载核验或来源未采集，需人工核实，不计为问题；见报告的「待核实」）")
         failures = store.fetch_failures(sweep.id)
         say(f"无法获取的页面：{len(failures)} 个（属于抓取问题，不计入指南问题）")
         for f in failures[:5]:

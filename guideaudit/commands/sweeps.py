@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         if not sweeps:
             print("还没有抓取记录。运行 `guideaudit demo` 或 `guideaudit sweep 门户配置` 开始。")
             return 0
-        header = ("编号", "门户", "状态", "开始时间(UTC)", "结束时间(UTC)", "指南", "问题", "无法获取", "附件")
+        header = ("编号", "门户", "状态", "开始时间(UTC)", "结束时间(UTC)", "指南", "问题", "待核实", "无法获取", "附件")
         rows = []
         for s in sweeps:
             c = s.counts or {}
@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
                 status += f"（进程 {s.pid}@{s.host}）"
             rows.append((
                 str(s.id), s.portal, status, _when(s.started_at), _when(s.finished_at),
-                str(c.get("guides", 0)), str(c.get("defects", 0)), str(c.get("fetch_failures", 0)),
+                str(c.get("guides", 0)), str(c.get("defects", 0)), str(c.get("incomplete", "—")),
+                str(c.get("fetch_failures", 0)),
                 str(c.get("attachments", 0)),
             ))
         _print_table(header, rows)

@@ -495,6 +495,15 @@ class Store:
                 select(func.count()).select_from(t.sweep_guides).where(t.sweep_guides.c.sweep_id == sweep_id)
             ).scalar_one()
 
+    def verdict_counts(self, sweep_id: int) -> dict[str, int]:
+        """(guide × element) verdicts of a sweep as checked: {"pass": …, "incomplete": …}."""
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for blob in conn.execute(select(t.sweep_guides.c.elements).where(t.sweep_guides.c.sweep_id == sweep_id)).scalars():
+                for verdict in json.loads(blob).values():
+                    counts[verdict] = counts.get(verdict, 0) + 1
+        return counts
+
     def add_fetch_failure(
         self, sweep_id: int, url: str, status: int | None, error: str | None, referer: str | None = None
     ) -> None:
