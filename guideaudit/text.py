@@ -48,9 +48,13 @@ def clean(text: str | None) -> str:
     return "\n".join(line.strip() for line in text.splitlines()).strip()
 
 
-def is_blank(text: str | None) -> bool:
-    """True when nothing but whitespace, punctuation or markup was published."""
-    return not re.sub(r"[\s\W_]+", "", clean(text))
+_NOT_WORD = re.compile(r"[\s\W_]+")
+
+
+def is_blank(text: str | None, cleaned: bool = False) -> bool:
+    """True when nothing but whitespace, punctuation or markup was published (``cleaned``: the
+    text is already clean()ed, as the checks' cached norm() gives it)."""
+    return not _NOT_WORD.sub("", text if cleaned else clean(text))
 
 
 # The one list of ways a portal writes "none" (checks.guide.says_none uses it too).

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import cn2an
 
-from guideaudit.text import clean
+from guideaudit.text import clean, is_blank
 
 # Labels portals (and scrapers) leave in front of a value: "办理地点：…".
 _LABEL = re.compile(r"^\s*(?:办理地点|办理时间|咨询电话|咨询方式|监督投诉电话|投诉电话|监督投诉方式|地址)\s*[:：]\s*")
@@ -22,11 +22,9 @@ def norm(text: str | None) -> str:
     return _LABEL.sub("", clean(text))
 
 
-_NOT_WORD = re.compile(r"[\s\W_]+")
-
-
 def is_empty(text: str | None) -> bool:
-    return not _NOT_WORD.sub("", norm(text))
+    """guideaudit.text.is_blank after the leading-label strip of norm()."""
+    return is_blank(norm(text), cleaned=True)
 
 
 _CN_NUM = re.compile(r"^[零〇一二两三四五六七八九十百千万]+$")
