@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from guideaudit.checks import rules as _rules  # noqa: F401 - registers every rule
 from guideaudit.checks.elements import ALL_CODES, ELEMENT_FIELDS, ELEMENTS
@@ -41,8 +42,30 @@ def _evidence(text: str | None) -> str:
     return text if len(text) <= MAX_EVIDENCE else text[:MAX_EVIDENCE] + "…"
 
 
-def _uncaptured(record: GuideRecord, fields: tuple[str, ...]) -> list[str]:
-    return [path for path in fields if not record.captured(path)]
+@lru_cache(maxsize=256)
+def _plan(uncaptured: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """For one capture set (sources have few): per rule and per element, the fields it reads
+    that the set blocks. Computed once per set, not per guide."""
+    blocked = set(uncaptured)
+
+    def hit(paths: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(p for p in paths if p in blocked or p.split(".", 1)[0] in blocked)
+
+    return (
+        {rule_id: hit(rule.fields) for rule_id, rule in RULES.items()},
+        {code: hit(ELEMENT_FIELDS[code]) for code in ELEMENTS},
+    )
+
+
+def _missing(record: GuideRecord, paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The blocked paths this record really lacks (a blocked top-level field holding a value
+    was captured after all: GuideRecord.captured)."""
+    return tuple(p for p in paths if "." in p or getattr(record, p) is None)
+
+
+@lru_cache(maxsize=1024)
+def _not_captured(paths: tuple[str, ...]) -> str:
+    return "来源未采集：" + "、".join(field_label(p) for p in paths)
 
 
 def _why_unsure(record: GuideRecord, rule: Rule, unsure: str | None, evidence: str | None) -> str | None:
@@ -50,9 +73,10 @@ def _why_unsure(record: GuideRecord, rule: Rule, unsure: str | None, evidence: s
     if unsure:
         return unsure
     if record.uncaptured:
-        missing = _uncaptured(record, rule.fields)
+        blocked = _plan(tuple(record.uncaptured))[0][rule.id]
+        missing = _missing(record, blocked) if blocked else ()
         if missing:
-            return "来源未采集：" + "、".join(field_label(p) for p in missing)
+            return _not_captured(missing)
     if evidence and DAMAGED in evidence:
         return "原文含无法解码的字符，无法判断"
     return None
@@ -100,12 +124,12 @@ def check_guide(record: GuideRecord, settings: CheckSettings | None = None) -> G
         # An element whose facts were not captured cannot pass, even when no rule fired.
         failing = {d.element for d in defects if d.severity == Severity.ERROR}
         flagged = {u.element for u in unsure}
-        for code in ELEMENTS:
-            if code in na or code in failing or code in flagged:
+        for code, blocked in _plan(tuple(record.uncaptured))[1].items():
+            if not blocked or code in na or code in failing or code in flagged:
                 continue
-            missing = _uncaptured(record, ELEMENT_FIELDS[code])
+            missing = _missing(record, blocked)
             if missing:
-                unsure.append(Unsure(code, "来源未采集：" + "、".join(field_label(p) for p in missing)))
+                unsure.append(Unsure(code, _not_captured(missing)))
     return GuideResult(
         id=record.id, item_name=record.item_name, agency=record.agency, url=record.url, na=na,
         defects=defects, unsure=unsure,
