@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -80,6 +81,24 @@ class CheckSettings(BaseModel):
 
 
 DEFAULT_SETTINGS = CheckSettings()
+
+# A sweep's check settings file, by environment: the crawl, its store writer process and its
+# extraction workers all check with the same settings (`guideaudit sweep --settings`, or
+# `scrapy crawl … -s GUIDEAUDIT_CHECK_SETTINGS=FILE`).
+SETTINGS_ENV = "GUIDEAUDIT_CHECK_SETTINGS"
+
+
+def active_settings() -> CheckSettings:
+    """The settings this process checks with: the file named by GUIDEAUDIT_CHECK_SETTINGS, or
+    the defaults."""
+    import os
+
+    return _settings_file(os.environ.get(SETTINGS_ENV) or "")
+
+
+@lru_cache(maxsize=8)
+def _settings_file(path: str) -> CheckSettings:
+    return load_settings(path) if path else DEFAULT_SETTINGS
 
 
 def load_settings(path: str | Path) -> CheckSettings:

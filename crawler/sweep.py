@@ -309,7 +309,9 @@ def _record_check_run(store: Store, sweep_id: int, targets: list[Target]) -> Non
             captures[profile.name] = list(profile.capture_gaps())
         else:
             captures[str(target.start_url or "generic")] = []
-    store.add_check_run(sweep_id, **check_run(captures=captures))
+    from guideaudit.checks.settings import active_settings
+
+    store.add_check_run(sweep_id, **check_run(active_settings(), captures=captures))
 
 
 def _merged_counts(store: Store, sweep_id: int, state, base: dict) -> dict:

@@ -39,9 +39,10 @@ def raw_page(raw: dict | None) -> RawPage | None:
 def build_entry(record: GuideRecord, raw: dict | None = None) -> GuideEntry:
     """Check one record and shape the result as the store keeps it."""
     from guideaudit.checks import check_guide
+    from guideaudit.checks.settings import active_settings
     from guideaudit.checks.stored import entry_of
 
-    return entry_of(record, check_guide(record), raw_page(raw))
+    return entry_of(record, check_guide(record, active_settings()), raw_page(raw))
 
 
 class CheckPipeline:
@@ -57,6 +58,13 @@ class CheckPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         # A sweep checks in its store writer process (pipelines/store.py), off the crawl's GIL.
+        settings_file = crawler.settings.get("GUIDEAUDIT_CHECK_SETTINGS")
+        if settings_file:  # a bare `scrapy crawl … -s GUIDEAUDIT_CHECK_SETTINGS=FILE`
+            import os
+
+            from guideaudit.checks.settings import SETTINGS_ENV
+
+            os.environ[SETTINGS_ENV] = os.path.abspath(settings_file)
         return cls(crawler.settings.getbool("GUIDEAUDIT_CHECK_IN_WRITER"))
 
     def process_item(self, item):

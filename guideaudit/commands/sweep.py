@@ -38,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="覆盖 Scrapy 设置，可重复，如 --set DOWNLOAD_DELAY=2 --set ROBOTSTXT_OBEY=True",
     )
     parser.add_argument("--log", metavar="FILE", help="日志文件（默认：数据目录 logs/ 下每次抓取一个文件）")
+    parser.add_argument("--settings", metavar="FILE", help="检查设置文件（YAML/JSON，与 check --settings 相同），记入本次抓取的检查口径")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +54,17 @@ def run(args: argparse.Namespace) -> int:
 
     if args.portal and args.url:
         raise UsageError("门户配置名和 --url 只能给一个")
+    if args.settings:
+        import os
+
+        from guideaudit.checks.settings import SETTINGS_ENV, SettingsError, load_settings
+
+        try:
+            load_settings(args.settings)  # refused here, before any fetch, with file and key
+        except SettingsError as err:
+            raise UsageError(str(err)) from None
+        # the crawl, the store writer and the extraction workers all read it from here
+        os.environ[SETTINGS_ENV] = os.path.abspath(args.settings)
     try:
         options = SweepOptions(
             profiles=list(dict.fromkeys(args.portal)),
