@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -121,8 +123,10 @@ class GuideRecord(_Strict):
         return self
 
     def content_hash(self) -> str:
-        """Hash of what the portal published, ignoring when and from where it was read."""
-        return hashlib.sha256(content_json(self.model_dump(mode="json")).encode("utf-8")).hexdigest()
+        """Hash of what the portal published, ignoring when, from which host/port/scheme and
+        with which session it was read, and how its attachments answered that day: an auditor's
+        误报 holds while this holds."""
+        return published_hash(self.model_dump(mode="json"))
 
     def captured(self, path: str) -> bool:
         """False when the source does not capture ``path`` (or the field it belongs to). A
@@ -177,10 +181,50 @@ def field_label(path: str) -> str:
     return _FIELD_LABELS.get(path, path)
 
 
+# Query parameters that carry a session or a cache-buster, not content.
+_SESSION_PARAMS = re.compile(r"^(?:jsessionid|sessionid|sid|token|access_token|_t|t|ts|timestamp|_|rnd|random|v)$", re.I)
+_FETCH_RESULTS = ("status", "content_type", "bytes", "kind", "sha256", "error")
+
+
+def _link_path(url: Any) -> Any:
+    """An attachment link as published: path and query, without origin or session tokens."""
+    if not isinstance(url, str) or not url:
+        return url
+    parts = urlsplit(url.strip())
+    path = re.sub(r";jsessionid=[^/?#]*", "", parts.path, flags=re.I)
+    query = "&".join(
+        p for p in parts.query.split("&") if p and not _SESSION_PARAMS.match(p.split("=", 1)[0])
+    )
+    return path + ("?" + query if query else "")
+
+
+def _published_link(link: Any) -> Any:
+    if not isinstance(link, dict):
+        return link
+    out = {k: v for k, v in link.items() if k not in _FETCH_RESULTS}
+    out["url"] = _link_path(out.get("url"))
+    return out
+
+
+def published_hash(data: dict[str, Any]) -> str:
+    """GuideRecord.content_hash from a record's JSON dump."""
+    data = {k: v for k, v in data.items() if k not in ("fetched_at", "url") and not (k == "uncaptured" and not v)}
+    if "result_sample" in data:
+        data["result_sample"] = _published_link(data["result_sample"])
+    if data.get("materials"):
+        data["materials"] = [
+            {**m, "blank_form": _published_link(m.get("blank_form")), "sample_form": _published_link(m.get("sample_form"))}
+            for m in data["materials"]
+        ]
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
 def content_json(data: dict[str, Any]) -> str:
-    """The canonical text the content hash is taken over, from a record's JSON dump: without
-    fetched_at, and without an empty capture set (so records of sources that capture
-    everything hash as they always did)."""
+    """The canonical text a stored version is keyed on, from a record's JSON dump: everything
+    but fetched_at (an empty capture set left out, so records of sources that capture everything
+    key as they always did). Two sweeps reading the same text from another port store two
+    versions of one published content (published_hash)."""
     data = {k: v for k, v in data.items() if k != "fetched_at" and not (k == "uncaptured" and not v)}
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 

@@ -20,9 +20,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
-# Versions this one upgrades in place: 1 → 2 only added tables (ga_unsure, ga_check_runs).
-UPGRADABLE_FROM = (1,)
+SCHEMA_VERSION = 3
+# Versions this one upgrades in place (guideaudit.store.store._upgrade): 1 → 2 added tables
+# (ga_unsure, ga_check_runs); 2 → 3 added ga_guide_versions.published_hash.
+UPGRADABLE_FROM = (1, 2)
 
 metadata = MetaData()
 
@@ -60,7 +61,10 @@ guide_versions = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("guide_id", String(200), nullable=False, index=True),
+    # the version key: everything stored but fetched_at (one version per distinct record)
     Column("content_hash", String(64), nullable=False, unique=True),
+    # what the portal published (GuideRecord.content_hash): what auditors' decisions bind to
+    Column("published_hash", String(64), index=True),
     Column("record", LargeBinary, nullable=False),  # zlib(JSON of the GuideRecord)
     Column("raw", LargeBinary),  # zlib(page bytes as fetched): the evidence
     Column("raw_url", Text),
@@ -162,7 +166,8 @@ reviews = Table(
     Column("comment", Text, nullable=False, default=""),
     Column("reviewer", String(200), nullable=False),
     Column("reviewed_at", DateTime(timezone=True), nullable=False),
-    # The guide content the decision was made on: a 误报 holds only while it is unchanged.
+    # The published content the decision was made on (guide_versions.published_hash): a 误报
+    # holds only while it is unchanged.
     Column("content_hash", String(64), nullable=False),
     Column("sweep_id", Integer, ForeignKey("ga_sweeps.id")),
     Column("source", Text),  # the file it was imported from

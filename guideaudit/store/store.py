@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from guideaudit import __version__
 from guideaudit.paths import default_db_url
-from guideaudit.record import GuideRecord, content_json
+from guideaudit.record import GuideRecord, content_json, published_hash
 from guideaudit.store import schema as t
 from guideaudit.vocab import REVIEW_STATUSES, ReviewStatus, Verdict
 
@@ -41,13 +41,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _record_json(record: GuideRecord) -> tuple[str, str]:
-    """(what the content hash is taken over, the record as stored), from one model_dump.
-
-    The hash must stay GuideRecord.content_hash(): content without fetched_at, sorted keys."""
+def _record_json(record: GuideRecord) -> tuple[str, str, str]:
+    """(what a stored version is keyed on, the record as stored, its published-content hash),
+    from one model_dump. The last must stay GuideRecord.content_hash()."""
     data = record.model_dump(mode="json")
     stored = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return content_json(data), stored
+    return content_json(data), stored, published_hash(data)
 
 
 def _unpack(blob: bytes) -> Any:
@@ -237,6 +236,32 @@ def make_engine(url: str) -> Engine:
         ) from None
 
 
+def _upgrade(conn, found: int) -> None:
+    """Bring a store of an older schema up to date in the caller's transaction: all or nothing.
+    1 → 2 only added tables (create_all made them). 2 → 3: versions get their published-content
+    hash (origin, session tokens and attachment fetch results left out), and auditors'
+    decisions are rebound from the version key to it, so a 误报 survives a re-sweep from
+    another host or port."""
+    from sqlalchemy import inspect, text
+
+    columns = {c["name"] for c in inspect(conn).get_columns(t.guide_versions.name)}
+    if "published_hash" not in columns:
+        conn.execute(text(f"ALTER TABLE {t.guide_versions.name} ADD COLUMN published_hash VARCHAR(64)"))
+    for index in t.guide_versions.indexes:
+        index.create(conn, checkfirst=True)
+    rebind: dict[str, str] = {}
+    rows = conn.execute(
+        select(t.guide_versions.c.id, t.guide_versions.c.content_hash, t.guide_versions.c.record)
+        .where(t.guide_versions.c.published_hash.is_(None))
+    ).all()
+    for row in rows:
+        published = published_hash(_unpack(row.record))
+        conn.execute(update(t.guide_versions).where(t.guide_versions.c.id == row.id).values(published_hash=published))
+        rebind[row.content_hash] = published
+    for old, new in rebind.items():
+        conn.execute(update(t.reviews).where(t.reviews.c.content_hash == old).values(content_hash=new))
+
+
 class Store:
     def __init__(self, url: str | None = None):
         self.url = url or default_db_url()
@@ -257,7 +282,7 @@ class Store:
             if found is None:
                 conn.execute(insert(t.meta).values(key="schema_version", value=str(t.SCHEMA_VERSION)))
             elif int(found) in t.UPGRADABLE_FROM:
-                # create_all above already added the new tables; nothing stored changes
+                _upgrade(conn, int(found))
                 conn.execute(
                     update(t.meta).where(t.meta.c.key == "schema_version").values(value=str(t.SCHEMA_VERSION))
                 )
@@ -391,7 +416,7 @@ class Store:
             latest.pop(entry.record.id, None)  # keep batch order, last one wins
             latest[entry.record.id] = entry
         packed = {gid: _record_json(e.record) for gid, e in latest.items()}
-        digests = {gid: hashlib.sha256(content.encode("utf-8")).hexdigest() for gid, (content, _) in packed.items()}
+        digests = {gid: hashlib.sha256(p[0].encode("utf-8")).hexdigest() for gid, p in packed.items()}
         guide_ids = list(latest)
         with self.engine.begin() as conn:
             versions = dict(
@@ -412,6 +437,7 @@ class Store:
                     {
                         "guide_id": gid,
                         "content_hash": digest,
+                        "published_hash": packed[gid][2],
                         "record": zlib.compress(packed[gid][1].encode("utf-8"), 6),
                         "raw": zlib.compress(raw.body, 6) if raw else None,
                         "raw_url": raw.url if raw else None,
@@ -596,7 +622,7 @@ class Store:
                 t.sweep_guides.c.elements,
                 t.guide_versions.c.id.label("version_id"),
                 t.guide_versions.c.record,
-                t.guide_versions.c.content_hash,
+                t.guide_versions.c.published_hash.label("content_hash"),
             )
             .join(t.guide_versions, t.sweep_guides.c.version_id == t.guide_versions.c.id)
             .where(t.sweep_guides.c.sweep_id == sweep_id)
@@ -728,7 +754,7 @@ class Store:
             def content_of(at_sweep: int, guide_id: str) -> str | None:
                 if (at_sweep, guide_id) not in hashes:
                     hashes[(at_sweep, guide_id)] = conn.execute(
-                        select(t.guide_versions.c.content_hash)
+                        select(t.guide_versions.c.published_hash)
                         .join(t.sweep_guides, t.sweep_guides.c.version_id == t.guide_versions.c.id)
                         .where((t.sweep_guides.c.sweep_id == at_sweep) & (t.sweep_guides.c.guide_id == guide_id))
                     ).scalar()

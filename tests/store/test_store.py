@@ -152,3 +152,47 @@ def test_a_guide_twice_in_one_batch_is_stored_once_as_its_last_version(store):
     assert store.guide_count(sweep.id) == 2
     assert {g.record.id: g.record.hours for g in store.guides(sweep.id)} == {"A": "上班时间", "B": _guide("B").hours}
     assert store.defects(sweep.id) == []
+
+
+def test_false_positive_survives_a_resweep_from_another_host_and_port(store):
+    def at(origin: str, error: str | None) -> GuideRecord:
+        return GuideRecord(
+            id="A", url=f"{origin}/g/A", item_name="事项A", agency="甲局", hours="工作时间",
+            materials=[{"name": "申请表", "blank_form": {"url": f"{origin}/files/1.doc;jsessionid=S1?id=1&_t=9",
+                                                        "status": 200 if not error else None, "error": error}}],
+        )
+
+    s1 = store.start_sweep("demo")
+    store.save_guides(s1.id, [_entry(at("http://127.0.0.1:8000", None), ("hours.vague", "E1-4"))])
+    store.finish_sweep(s1.id, "complete")
+    store.record_reviews([ReviewDecision("A-hours.vague", "误报")], reviewer="张三")
+    s2 = store.start_sweep("demo")
+    # same published text, read over https from another port, the form timing out that day
+    store.save_guides(s2.id, [_entry(at("https://127.0.0.1:9443", "timeout"), ("hours.vague", "E1-4"))])
+    store.finish_sweep(s2.id, "complete")
+    assert store.defects(s2.id) == []
+    (guide,) = list(store.guides(s2.id))
+    assert guide.record.url == "https://127.0.0.1:9443/g/A"  # the stored record is the one read
+
+
+def test_an_older_store_is_upgraded_in_place_and_keeps_its_decisions(tmp_path):
+    """A schema-2 store (no published hash; reviews bound to the version key) opens as schema 3:
+    every version gets its published hash, every decision is rebound, 误报 still dismisses."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    s = Store(url)
+    s1 = s.start_sweep("demo")
+    s.save_guides(s1.id, [_entry(_guide("A"), ("hours.vague", "E1-4"))])
+    s.finish_sweep(s1.id, "complete")
+    s.record_reviews([ReviewDecision("A-hours.vague", "误报")], reviewer="张三")
+    with s.engine.begin() as conn:  # turn it back into what schema 2 wrote
+        key = conn.execute(text("select content_hash from ga_guide_versions")).scalar()
+        conn.execute(text("update ga_reviews set content_hash = :k"), {"k": key})
+        conn.execute(text("update ga_guide_versions set published_hash = null"))
+        conn.execute(text("update ga_meta set value = '2' where key = 'schema_version'"))
+    s.close()
+    s = Store(url)
+    with s.engine.connect() as conn:
+        assert conn.execute(text("select value from ga_meta where key = 'schema_version'")).scalar() == "3"
+        assert conn.execute(text("select count(*) from ga_guide_versions where published_hash is null")).scalar() == 0
+    assert s.defects(s1.id) == [] and s.reviews()[0].content_hash == _guide("A").content_hash()
+    s.close()
