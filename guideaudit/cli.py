@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "schemes": "guideaudit.commands.schemes",
     "report": "guideaudit.commands.report",
     "review": "guideaudit.commands.review",
+    "compare": "guideaudit.commands.compare",
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 3

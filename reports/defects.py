@@ -20,6 +20,7 @@ from guideaudit.units import unit_of
 from guideaudit.vocab import REVIEW_STATUSES, ReviewStatus, Verdict
 
 SEVERITY_LABELS = {"error": "问题", "warning": "提示"}
+MARKED_FIXED_BUT_PRESENT = "标记已整改但仍存在"
 STATUSES = REVIEW_STATUSES
 # What an auditor may decide on a 待核实 element: 确认 (a real defect) or 误报 (it passes).
 UNSURE_STATUSES = (ReviewStatus.CONFIRMED.value, ReviewStatus.DISMISSED.value)
@@ -198,6 +199,7 @@ class UnitTally:
     passed: dict[str, int] = field(default_factory=dict)  # E-code → guides passing it
     applicable: dict[str, int] = field(default_factory=dict)  # E-code → guides judged on it (pass + fail)
     unsure: dict[str, int] = field(default_factory=dict)  # E-code → guides where it is 待核实
+    marked_fixed_but_present: int = 0  # defects marked 已整改 that this sweep still finds
 
     @property
     def unsure_total(self) -> int:
@@ -228,6 +230,7 @@ class DefectList:
             whole.guides += tally.guides
             whole.guides_with_errors += tally.guides_with_errors
             whole.defects += tally.defects
+            whole.marked_fixed_but_present += tally.marked_fixed_but_present
             for source, target in (
                 (tally.by_element, whole.by_element),
                 (tally.passed, whole.passed),
@@ -263,6 +266,10 @@ def review_cells(d: StoredDefect) -> tuple[str, str, str]:
         return "", "", ""
     when = local_time(d.reviewed_at)
     note = f"{d.reviewer or ''} {when} {d.review_status}".strip()
+    if d.marked_fixed_but_present:
+        # The unit said it fixed this; the sweep after still finds it: not pre-filled 已整改
+        # again, and flagged in every view.
+        return "", "", f"{MARKED_FIXED_BUT_PRESENT}（{note}，第{d.review_sweep}次清单）"
     if d.review_status == "误报":
         # Still listed although marked 误报: the guide changed since, so it is judged afresh and
         # the old decision is shown only as history.
@@ -315,6 +322,7 @@ def collect(
                 continue
             tally.defects += 1
             tally.by_element[d.element] = tally.by_element.get(d.element, 0) + 1
+            tally.marked_fixed_but_present += d.marked_fixed_but_present
             if not with_rows:
                 continue
             status, comment, note = review_cells(d)

@@ -297,3 +297,33 @@ def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str)
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             ws.write_string(r, c, value)
+
+
+def write_comparison_workbook(path: Path, comparison, unit_headers, unit_rows, defect_headers, defect_rows) -> None:
+    """比较.xlsx: 「各单位」 (整改率 per unit, totals last) and 「问题变化」 (every defect, new /
+    fixed / persisting, with both evidence texts)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
+    fmt = _formats(book)
+    title = f"第 {comparison.from_sweep.id} 次与第 {comparison.to_sweep.id} 次抓取比较"
+    for name, headers, rows in (("各单位", unit_headers, unit_rows), ("问题变化", defect_headers, defect_rows)):
+        ws = book.add_worksheet(name)
+        _SafeSheet.install(ws)
+        ws.write_string(0, 0, title + ("；" + comparison.check_note if comparison.check_note else ""), fmt["title"])
+        for col, header in enumerate(headers):
+            ws.write_string(1, col, header, fmt["header"])
+            ws.set_column(col, col, 14 if name == "各单位" else 18)
+        for r, row in enumerate(rows, start=2):
+            for col, value in enumerate(row):
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    is_rate = headers[col] == "整改率"
+                    ws.write_number(r, col, value, fmt["pct"] if is_rate else fmt["int"])
+                else:
+                    ws.write_string(r, col, str(value), fmt["wrap"] if col >= 6 else fmt["text"])
+        ws.freeze_panes(2, 1)
+        ws.autofilter(1, 0, max(len(rows) + 1, 2), len(headers) - 1)
+        _print_setup(ws, title)
+    book.close()

@@ -41,6 +41,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--settings", metavar="FILE", help="检查设置文件（YAML/JSON，与 check --settings 相同），记入本次抓取的检查口径")
 
 
+def _since_last(sweep, db_url: str | None) -> str | None:
+    """新增 / 已整改 / 整改率 against the previous complete sweep of the same portal."""
+    from guideaudit.commands import open_store
+    from guideaudit.reports.compare import compare, latest_pair
+
+    store = open_store(db_url)
+    try:
+        pair = latest_pair(store, sweep.id)
+        return compare(store, *pair).summary() if pair else None
+    finally:
+        store.close()
+
+
 def run(args: argparse.Namespace) -> int:
     from guideaudit.cli import UsageError
     from guideaudit.crawler.sweep import (
@@ -84,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
         return outcome.exit_code
     for line in summary_lines(outcome.sweep, args.db):
         print(line)
+    if outcome.sweep.status == "complete":
+        line = _since_last(outcome.sweep, args.db)
+        if line:
+            print("  " + line)
     if outcome.sweep.log_path:
         print(f"  日志：{outcome.sweep.log_path}")
     return outcome.exit_code

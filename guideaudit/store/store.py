@@ -171,6 +171,16 @@ class StoredDefect:
     reviewer: str | None = None
     reviewed_at: datetime | None = None
     dismissed: bool = False
+    review_sweep: int | None = None  # the sweep whose list the decision was made on
+
+    @property
+    def marked_fixed_but_present(self) -> bool:
+        """Marked 已整改 on an earlier sweep's list, and this later sweep still finds it."""
+        return (
+            self.review_status == ReviewStatus.FIXED.value
+            and self.review_sweep is not None
+            and self.review_sweep < self.sweep_id
+        )
 
 
 @dataclass(frozen=True)
@@ -664,6 +674,7 @@ class Store:
                             reviewer=review.reviewer if review else None,
                             reviewed_at=review.reviewed_at if review else None,
                             dismissed=dismissed,
+                            review_sweep=review.sweep_id if review else None,
                         )
                     )
                 unsure = []
