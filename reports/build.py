@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from guideaudit.reports.checkruns import check_difference, check_identity
+from guideaudit.reports.compare import compare, latest_pair
 from guideaudit.reports.csv import write_defect_csv, write_unsure_csv
 from guideaudit.reports.defects import DefectList, collect, sweep_label
 from guideaudit.reports.html import TrendPoint, build_context, write_html
@@ -43,6 +45,7 @@ class Built:
     cards: list[Scorecard]
     scoring: Scoring
     trend: list[TrendPoint] = field(default_factory=list)
+    comparison: Any = None  # reports.compare.Comparison with the previous sweep, when there is one
 
 
 class Progress:
@@ -118,6 +121,12 @@ def build_report(
             ))
             advance()
 
+    comparison = None
+    pair = latest_pair(store, sweep.id)
+    if pair is not None:
+        advance = step(f"与第 {pair[0].id} 次抓取比较", store.guide_count(pair[0].id) + store.guide_count(sweep.id))
+        comparison = compare(store, *pair, on_guide=advance)
+
     files = [out / DEFECTS_XLSX, out / DEFECTS_CSV, out / SCORES_XLSX, out / REPORT_HTML, out / UNSURE_CSV]
     advance = step("写入缺陷清单", len(defects.rows))
     write_defect_workbook(files[0], defects, store.display_url, on_row=advance)
@@ -125,6 +134,6 @@ def build_report(
     write_unsure_csv(files[4], defects)
     step("写入评分表和报告")
     write_score_workbook(files[2], cards, scoring, sweep)
-    write_html(files[3], build_context(defects, cards, scoring, trend))
+    write_html(files[3], build_context(defects, cards, scoring, trend, comparison=comparison))
     advance()
-    return Built(out, files, defects, cards, scoring, trend)
+    return Built(out, files, defects, cards, scoring, trend, comparison)

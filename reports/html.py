@@ -143,12 +143,86 @@ def _ranking_groups(cards: list[Scorecard]) -> list[tuple[str, list[Scorecard]]]
     return list(groups.items())
 
 
+SINCE_ROWS_SHOWN = 300
+
+
+def since_context(comparison: Any) -> dict | None:
+    """与上次相比: the comparison with the previous complete sweep of the same portal."""
+    if comparison is None:
+        return None
+    t = comparison.totals
+
+    def row(u):
+        return {"unit": u.unit, "before": u.before, "new": u.new, "fixed": u.fixed, "persisting": u.persisting,
+                "rate": u.rectification_rate, "flagged": u.marked_fixed_but_present, "gone": u.gone_with_guide,
+                "unverified": u.now_unverified}
+
+    by = {"new": [], "fixed": [], "flagged": []}
+    for d in comparison.defects:
+        if d.change in by:
+            by[d.change].append(d)
+        if d.marked_fixed_but_present:
+            by["flagged"].append(d)
+    return {
+        "from": comparison.from_sweep.id,
+        "to": comparison.to_sweep.id,
+        "summary": comparison.summary(),
+        "totals": {"new": t.new, "fixed": t.fixed, "persisting": t.persisting, "rate": t.rectification_rate,
+                   "flagged": t.marked_fixed_but_present},
+        "units": [row(u) for u in comparison.units.values()] + [row(t)],
+        "lists": [
+            ("新增问题", by["new"][:SINCE_ROWS_SHOWN]),
+            ("已整改", by["fixed"][:SINCE_ROWS_SHOWN]),
+            ("标记已整改但仍存在", by["flagged"][:SINCE_ROWS_SHOWN]),
+        ],
+    }
+
+
+def listing_context(defects: DefectList) -> dict:
+    """Every listed defect and hint, per unit and guide, with its rule and basis."""
+    from guideaudit.checks.registry import RULES
+    from guideaudit.reports.defects import MARKED_FIXED_BUT_PRESENT, SEVERITY_LABELS, element_label
+
+    units = []
+    for unit, rows in defects.rows_by_unit().items():
+        guides: dict[str, dict] = {}
+        for r in rows:
+            g = guides.setdefault(r.guide_id, {"item_name": r.item_name, "item_code": r.item_code, "url": r.url, "rows": []})
+            rule = RULES.get(r.rule)
+            g["rows"].append({
+                "defect_id": r.defect_id, "element_label": element_label(r.element), "rule": r.rule,
+                "rule_name": rule.name if rule else r.rule, "basis": rule_basis(r.rule),
+                "severity_label": SEVERITY_LABELS.get(r.severity, r.severity), "message": r.message,
+                "evidence": r.evidence, "suggestion": r.suggestion, "status": r.status,
+                "review_note": r.review_note, "flag": r.review_note.startswith(MARKED_FIXED_BUT_PRESENT),
+            })
+        units.append({
+            "unit": unit, "rows": rows, "guides": list(guides.values()),
+            "errors": sum(r.severity == "error" for r in rows), "warnings": sum(r.severity != "error" for r in rows),
+        })
+    return {"total": len(defects.rows), "units": units}
+
+
+def rule_basis(rule_id: str) -> str:
+    """The legal or standard basis a rule rests on, where one exists (《…》 in its texts)."""
+    import re
+
+    from guideaudit.checks.registry import RULES
+
+    rule = RULES.get(rule_id)
+    if rule is None:
+        return ""
+    found = re.findall(r"《[^》]{2,40}》[^，。；）)]{0,12}", rule.message + rule.suggestion)
+    return "；".join(dict.fromkeys(found))
+
+
 def build_context(
     defects: DefectList,
     cards: list[Scorecard],
     scoring: Any,
     trend: list[TrendPoint],
     title: str = "办事指南合规审计报告",
+    comparison: Any = None,
 ) -> dict:
     total = defects.total
     elements = element_rows(defects)
@@ -178,6 +252,8 @@ def build_context(
             "unsure": total.unsure_total,
         },
         "unsure": unsure_context(defects),
+        "since": since_context(comparison),
+        "listing": listing_context(defects),
         "cards": cards,
         "ranking": _ranking_groups(cards),
         "graded": any(c.grade for c in cards),

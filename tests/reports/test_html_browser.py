@@ -129,3 +129,31 @@ def test_script_in_a_guide_name_is_shown_as_text_and_never_runs(page, report_dir
     assert name.is_visible()
     assert name.inner_text().startswith(HOSTILE_NAME)
     assert card.locator(".evidence", has_text='<img src=x onerror="window.__pwned=2">上班时间').is_visible()
+
+
+def test_printed_report_carries_every_defect_with_its_evidence(page, report_dir, store, shots):
+    """Printed to PDF (A4) in Chromium: every listed defect block is on paper with its 问题编号
+    and evidence; the report also reads on an 800 px screen."""
+    import io
+
+    from guideaudit.reports.defects import collect
+    from pypdf import PdfReader
+
+    _open(page, report_dir)
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    import unicodedata
+
+    # NFKC: the PDF's text layer uses Kangxi radical forms for some characters (⽂ for 文)
+    raw = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+    text = unicodedata.normalize("NFKC", raw).replace("\n", "")
+    rows = collect(store, store.latest_sweep()).rows
+    assert rows
+    for r in rows:
+        assert r.defect_id in text, r.defect_id
+    assert text.count("原文:") >= len(rows)  # NFKC folds the full-width colon
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.screenshot(path=str(shots / "report-800.png"), full_page=False)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 2  # no sideways scrolling of the page itself (wide tables scroll in their box)
