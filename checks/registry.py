@@ -31,6 +31,7 @@ class Rule:
     # those of its element (ELEMENT_FIELDS). A finding whose fields the source did not capture
     # is 待核实, not a defect.
     reads: tuple[str, ...] = ()
+    basis: str = ""  # the statute or standard the rule rests on (the catalogue cites it)
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -18,8 +18,9 @@ from guideaudit.checks.stored import result_of
 from guideaudit.store import Store, StoredDefect, StoredGuide, StoredUnsure, Sweep
 from guideaudit.units import unit_of
 from guideaudit.vocab import REVIEW_STATUSES, ReviewStatus, Verdict
+from guideaudit.vocab import SEVERITY_LABELS as VOCAB_SEVERITY_LABELS
 
-SEVERITY_LABELS = {"error": "问题", "warning": "提示"}
+SEVERITY_LABELS = VOCAB_SEVERITY_LABELS
 MARKED_FIXED_BUT_PRESENT = "标记已整改但仍存在"
 STATUSES = REVIEW_STATUSES
 # What an auditor may decide on a 待核实 element: 确认 (a real defect) or 误报 (it passes).

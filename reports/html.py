@@ -203,17 +203,16 @@ def listing_context(defects: DefectList) -> dict:
     return {"total": len(defects.rows), "units": units}
 
 
+def _catalogue() -> list[dict[str, str]]:
+    from guideaudit.checks.catalogue import catalogue
+
+    return catalogue()
+
+
 def rule_basis(rule_id: str) -> str:
-    """The legal or standard basis a rule rests on, where one exists (《…》 in its texts)."""
-    import re
+    from guideaudit.checks.catalogue import basis
 
-    from guideaudit.checks.registry import RULES
-
-    rule = RULES.get(rule_id)
-    if rule is None:
-        return ""
-    found = re.findall(r"《[^》]{2,40}》[^，。；）)]{0,12}", rule.message + rule.suggestion)
-    return "；".join(dict.fromkeys(found))
+    return basis(rule_id)
 
 
 def build_context(
@@ -254,6 +253,7 @@ def build_context(
         "unsure": unsure_context(defects),
         "since": since_context(comparison),
         "listing": listing_context(defects),
+        "catalogue": _catalogue(),
         "cards": cards,
         "ranking": _ranking_groups(cards),
         "graded": any(c.grade for c in cards),

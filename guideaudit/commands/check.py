@@ -124,6 +124,7 @@ def write_table(results, out: IO[str], limit: int) -> None:
     from rich.table import Table
 
     from guideaudit.checks.registry import RULES
+    from guideaudit.vocab import severity_label
 
     console = Console(file=out, width=None if out.isatty() else 140, no_color=not out.isatty(), soft_wrap=False)
     verdicts: dict[str, Counter] = {code: Counter() for code in ELEMENTS}
@@ -143,7 +144,7 @@ def write_table(results, out: IO[str], limit: int) -> None:
         if result.defects and shown < limit:
             shown += 1
             for i, d in enumerate(result.defects):
-                flag = "" if d.severity == "error" else "（警告）"
+                flag = "" if d.severity == "error" else f"（{severity_label(d.severity)}）"
                 listing.add_row(
                     (result.item_name or result.id) if i == 0 else "",
                     (result.agency or "") if i == 0 else "",
@@ -153,7 +154,7 @@ def write_table(results, out: IO[str], limit: int) -> None:
                 )
     unsure = sum(c["incomplete"] for c in verdicts.values())
     console.print(
-        f"共检查 {total} 个事项，{with_errors} 个有错误（警告不计）；"
+        f"共检查 {total} 个事项，{with_errors} 个有错误（提示不计）；"
         f"待核实要素 {unsure} 个（来源未采集或无法核验，不计为问题）。"
     )
     summary = Table(title="各要素检查结果")
@@ -171,7 +172,7 @@ def write_table(results, out: IO[str], limit: int) -> None:
         for column in ("规则", "名称", "级别", "数量"):
             by_rule.add_column(column)
         for (rule, severity), count in rules.most_common():
-            by_rule.add_row(rule, RULES[rule].name if rule in RULES else "", "错误" if severity == "error" else "警告", str(count))
+            by_rule.add_row(rule, RULES[rule].name if rule in RULES else "", severity_label(severity), str(count))
         console.print(by_rule)
     if shown:
         console.print(listing)

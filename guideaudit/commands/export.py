@@ -21,7 +21,8 @@ DEFECT_COLUMNS = (
     "首次发现抓取", "复核状态", "复核意见",
 )
 INDICATOR_COLUMNS = ("单位", "指标", "指标名称", "值", "样本数")
-SEVERITY_LABELS = {"error": "错误", "warning": "提示"}
+from guideaudit.vocab import SEVERITY_LABELS  # noqa: E402
+
 ALL_GROUP = "全部"
 # Spreadsheet programs run a cell starting with these as a formula; portal text is untrusted.
 

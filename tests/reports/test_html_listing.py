@@ -18,5 +18,5 @@ def test_every_listed_defect_is_in_the_html_and_counts_match(report_dir, store) 
         assert int(block["data-count"]) == len(rows) == len(block.select("div.defect"))
         heading = block.find("h3").get_text()
         errors = sum(r.severity == "error" for r in rows)
-        assert f"问题 {errors} 条，提示 {len(rows) - errors} 条" in heading
+        assert f"错误 {errors} 条，提示 {len(rows) - errors} 条" in heading
     assert {r.severity for r in defects.rows} >= {"error"}

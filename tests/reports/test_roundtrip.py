@@ -68,7 +68,7 @@ def test_sweep_report_review_resweep_report(tmp_path):
 
         def alone_in_its_element(row: dict) -> bool:
             same = [r for r in by_guide[row["事项编码"]] if _element(r) == _element(row)]
-            return len(same) == 1 and row["类别"] == "问题" and _element(row).startswith("E")
+            return len(same) == 1 and row["类别"] == "错误" and _element(row).startswith("E")
 
         # Two defects to dismiss, on two guides, each the only failure of its element there.
         picks = []
