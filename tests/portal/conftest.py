@@ -9,6 +9,8 @@ import urllib.request
 import pytest
 from guideaudit.fixtures.portal import FixturePortal
 
+from guideaudit.loopback import is_loopback_url
+
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, no proxy
 
 
@@ -24,7 +26,7 @@ class Fetched:
 
 
 def fetch(url: str, data: bytes | None = None, method: str | None = None, headers: dict | None = None) -> Fetched:
-    assert url.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")), url
+    assert is_loopback_url(url), url
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with _OPENER.open(req, timeout=20) as resp:
