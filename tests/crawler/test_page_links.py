@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urldefrag, urljoin
 
+from guideaudit.crawler.extract.context import links_of
 from guideaudit.crawler.extract.page import page_links
-from guideaudit.crawler.extract.pairs import links_of
 from lxml import etree
 
 BASES = ["http://127.0.0.1:8765/bszn/a/b.html?x=1#f", "https://h.example/a/", "HTTP://H:80/",
