@@ -22,6 +22,15 @@ from guideaudit.store import Store, Sweep
 
 DEFECTS_XLSX = "缺陷清单.xlsx"
 DEFECTS_CSV = "缺陷清单.csv"
+PER_UNIT_DIR = "各单位缺陷清单"
+
+
+def unit_file_name(unit: str) -> str:
+    """A unit name as a file name on any system (the names come from portals)."""
+    import re
+
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", unit).strip(" .") or "单位"
+    return name[:80]
 UNSURE_CSV = "待核实清单.csv"
 SCORES_XLSX = "评分.xlsx"
 REPORT_HTML = "报告.html"
@@ -75,6 +84,7 @@ def build_report(
     options: ScoreOptions | None = None,
     progress: Progress | None = None,
     trend_limit: int = TREND_SWEEPS,
+    per_unit: bool = False,
 ) -> Built:
     options = options or ScoreOptions()
     progress = progress or Progress()
@@ -132,6 +142,15 @@ def build_report(
     write_defect_workbook(files[0], defects, store.display_url, on_row=advance)
     write_defect_csv(files[1], defects)
     write_unsure_csv(files[4], defects)
+    if per_unit:
+        folder = out / PER_UNIT_DIR
+        folder.mkdir(exist_ok=True)
+        advance = step("写入各单位的缺陷清单", len(defects.units))
+        for unit in defects.units:
+            path = folder / f"{unit_file_name(unit)}.xlsx"
+            write_defect_workbook(path, defects.only(unit), store.display_url)
+            files.append(path)
+            advance()
     step("写入评分表和报告")
     write_score_workbook(files[2], cards, scoring, sweep)
     write_html(files[3], build_context(defects, cards, scoring, trend, comparison=comparison))

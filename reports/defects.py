@@ -44,6 +44,9 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("首次发现", 16),
     ("状态", 8),
     ("复核意见", 28),
+    ("整改期限", 12),  # the columns an office keeps a rectification list with: filled by hand,
+    ("责任人", 10),  # not imported
+    ("整改情况", 24),
     ("复核记录", 24),
     ("问题编号", 18),
     ("校验码", 12),
@@ -154,10 +157,32 @@ class DefectListRow:
             self.first_seen,
             self.status,
             self.comment,
+            "",
+            "",
+            "",
             self.review_note,
             self.defect_id,
             self.check,
         ]
+
+
+@dataclass(frozen=True)
+class DismissedRow:
+    """A defect left off the list because an auditor marked it 误报 (who, when, why)."""
+
+    defect_id: str
+    unit: str
+    item_name: str
+    item_code: str
+    element: str
+    message: str
+    evidence: str
+    reviewer: str
+    reviewed_at: str
+    comment: str
+
+
+DISMISSED_HEADERS = ("单位", "事项名称", "事项编码", "要素", "问题", "原文", "复核人", "复核时间", "误报理由", "问题编号")
 
 
 @dataclass(frozen=True)
@@ -222,6 +247,7 @@ class DefectList:
     units: dict[str, UnitTally]
     dismissed: int = 0  # defects left out because an auditor marked them 误报
     unsure: list[UnsureListRow] = field(default_factory=list)  # 待核实 elements still open
+    dismissed_rows: list[DismissedRow] = field(default_factory=list)
     settled: int = 0  # 待核实 elements an auditor settled (确认 → fail, 误报 → pass)
 
     @property
@@ -247,6 +273,18 @@ class DefectList:
         for row in self.rows:
             grouped.setdefault(row.unit, []).append(row)
         return grouped
+
+    def only(self, unit: str) -> DefectList:
+        """This list cut to one unit (the workbook `report --per-unit` sends that unit)."""
+        return DefectList(
+            sweep=self.sweep,
+            rows=[r for r in self.rows if r.unit == unit],
+            units={unit: self.units[unit]} if unit in self.units else {},
+            dismissed=sum(1 for r in self.dismissed_rows if r.unit == unit),
+            unsure=[r for r in self.unsure if r.unit == unit],
+            settled=0,
+            dismissed_rows=[r for r in self.dismissed_rows if r.unit == unit],
+        )
 
     def unsure_by_unit(self) -> dict[str, list[UnsureListRow]]:
         grouped: dict[str, list[UnsureListRow]] = {}
@@ -294,6 +332,7 @@ def collect(
     sweeps = {s.id: s for s in store.list_sweeps()}
     rows: list[DefectListRow] = []
     unsure_rows: list[UnsureListRow] = []
+    dismissed_rows: list[DismissedRow] = []
     units: dict[str, UnitTally] = {}
     dismissed = settled = 0
     for guide in store.guides(sweep.id):
@@ -320,6 +359,12 @@ def collect(
         for d in guide.defects:
             if d.dismissed:
                 dismissed += 1
+                if with_rows:
+                    dismissed_rows.append(DismissedRow(
+                        d.defect_id, unit, cap(guide.record.item_name, 500), item_code, element_label(d.element),
+                        cap(d.message, 500), cap(d.evidence), d.reviewer or "", local_time(d.reviewed_at),
+                        cap(d.review_comment, 1000),
+                    ))
                 continue
             tally.defects += 1
             tally.by_element[d.element] = tally.by_element.get(d.element, 0) + 1
@@ -352,7 +397,7 @@ def collect(
     rows.sort(key=_row_order)
     unsure_rows.sort(key=lambda r: (r.unit, r.item_name, r.item_code, _element_order(r.element)))
     return DefectList(sweep=sweep, rows=rows, units=dict(sorted(units.items())), dismissed=dismissed,
-                      unsure=unsure_rows, settled=settled)
+                      unsure=unsure_rows, settled=settled, dismissed_rows=dismissed_rows)
 
 
 def _unsure_rows(guide: StoredGuide, unit: str, item_code: str, verdicts: dict[str, str]) -> list[UnsureListRow]:

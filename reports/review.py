@@ -202,6 +202,45 @@ def _shown_reviews(store: Store, sweep_id: int) -> dict[str, tuple[str, str]]:
     return shown
 
 
+def plan_many(store: Store, paths: list[Path]) -> list[ImportPlan]:
+    """Plans for several files (the full list and per-unit workbooks alike): refused together,
+    with every problem of every file, if any file has one or two files disagree on a defect."""
+    plans, problems = [], []
+    decided: dict[str, tuple[str, str, str]] = {}
+    for path in paths:
+        try:
+            plan = plan_import(store, path)
+        except ReviewFileError as err:
+            problems.extend(f"{Path(path).name}：{p}" for p in err.problems)
+            continue
+        for d in plan.decisions:
+            prev = decided.get(d.defect_id)
+            if prev and prev[1:] != (d.status, d.comment):
+                problems.append(f"{Path(path).name}：问题编号 {d.defect_id} 在 {prev[0]} 中的结论不同")
+            decided[d.defect_id] = (Path(path).name, d.status, d.comment)
+        plans.append(plan)
+    if problems:
+        raise ReviewFileError(Path("、".join(Path(p).name for p in paths)), problems)
+    return plans
+
+
+def import_many(store: Store, paths: list[Path], reviewer: str) -> list[ImportPlan]:
+    plans = plan_many(store, paths)
+    decisions = {d.defect_id: d for plan in plans for d in plan.decisions}
+    sweeps = {plan.sweep_id for plan in plans}
+    if decisions:
+        try:
+            # one store call, one transaction, for every file: all or nothing
+            store.record_reviews(
+                list(decisions.values()), reviewer=reviewer,
+                source="、".join(Path(p).name for p in paths)[:500],
+                sweep_id=sweeps.pop() if len(sweeps) == 1 else None,
+            )
+        except StoreError as err:
+            raise ReviewFileError(Path(paths[0]), [str(err)]) from None
+    return plans
+
+
 def import_reviews(store: Store, path: Path, reviewer: str) -> ImportPlan:
     plan = plan_import(store, path)
     if plan.decisions:

@@ -15,6 +15,7 @@ from guideaudit.checks.elements import ALL_CODES
 from guideaudit.reports.defects import (
     CHECK_HEADER,
     COLUMNS,
+    DISMISSED_HEADERS,
     HEADERS,
     STATUSES,
     UNSURE_COLUMNS,
@@ -32,6 +33,7 @@ from guideaudit.text import safe_cell
 
 SUMMARY_SHEET = "汇总"
 UNSURE_SHEET = "待核实"
+DISMISSED_SHEET = "已排除的误报"
 NOTES_SHEET = "说明"
 META_SHEET = "_guideaudit"
 FORMAT_NAME = "guideaudit-defect-list"
@@ -89,7 +91,7 @@ def write_defect_workbook(
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     fmt = _formats(book)
-    namer = SheetNamer([SUMMARY_SHEET, UNSURE_SHEET, NOTES_SHEET, META_SHEET])
+    namer = SheetNamer([SUMMARY_SHEET, UNSURE_SHEET, DISMISSED_SHEET, NOTES_SHEET, META_SHEET])
     by_unit = defects.rows_by_unit()
     sheets: dict[str, str] = {}
     first_sheet: dict[str, str] = {}
@@ -112,8 +114,10 @@ def write_defect_workbook(
     for name, _unit, rows in plan:
         _write_unit_sheet(sheet(name), rows, fmt, on_row)
     _write_unsure_sheet(sheet(UNSURE_SHEET), defects.unsure[:MAX_DATA_ROWS], fmt)
+    _write_dismissed_sheet(sheet(DISMISSED_SHEET), defects.dismissed_rows[:MAX_DATA_ROWS], fmt)
     notes = sheet(NOTES_SHEET)
     _write_notes(notes, defects, fmt)
+    _print_setup(notes, "缺陷清单说明")
     meta = sheet(META_SHEET)
     _write_meta(meta, defects, sheets, store_url)
     meta.very_hidden()
@@ -134,7 +138,9 @@ def _write_summary(ws, defects: DefectList, first_sheet: dict[str, str], fmt: di
     ws.set_column(1, 5, 11)
     ws.set_column(6, len(headers) - 1, 10)
     row = 1
-    for unit, tally in defects.units.items():
+    # Rank order: the best 要素合格率 first (units without a judged element last).
+    ranked = sorted(defects.units.items(), key=lambda kv: (kv[1].pass_rate() is None, -(kv[1].pass_rate() or 0), kv[0]))
+    for unit, tally in ranked:
         if unit in first_sheet:
             ws.write_url(row, 0, _sheet_ref(first_sheet[unit]), fmt["link"], string=unit, tip="转到该单位的缺陷清单")
         else:
@@ -189,6 +195,7 @@ def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row) -> None:
         ws.write_string(0, col, header, fmt["header"])
         options = {"hidden": True} if header == CHECK_HEADER else None
         ws.set_column(col, col, width, None, options)
+    ws.write_url(0, len(COLUMNS), _sheet_ref(SUMMARY_SHEET), fmt["link"], string="返回汇总")
     urls = 0
     for index, row in enumerate(rows, start=1):
         for col, value in enumerate(row.cells(index)):
@@ -219,6 +226,21 @@ def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row) -> None:
             "error_message": "请从列表中选择：确认 / 误报 / 已整改",
         },
     )
+
+
+def _write_dismissed_sheet(ws, rows: list, fmt: dict) -> None:
+    """已排除的误报: every defect an auditor withdrew, with who, when and why (read only)."""
+    for col, header in enumerate(DISMISSED_HEADERS):
+        ws.write_string(0, col, header, fmt["header"])
+        ws.set_column(col, col, 28 if header in ("问题", "原文", "误报理由", "事项名称") else 14)
+    for index, row in enumerate(rows, start=1):
+        values = (row.unit, row.item_name, row.item_code, row.element, row.message, row.evidence, row.reviewer,
+                  row.reviewed_at, row.comment, row.defect_id)
+        for col, value in enumerate(values):
+            ws.write_string(index, col, value, fmt["wrap"] if DISMISSED_HEADERS[col] in ("问题", "原文", "误报理由") else fmt["text"])
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(rows), 1), len(DISMISSED_HEADERS) - 1)
+    _print_setup(ws, "经复核排除的误报")
 
 
 def _write_unsure_sheet(ws, rows: list[UnsureListRow], fmt: dict) -> None:
@@ -266,7 +288,7 @@ def _write_notes(ws, defects: DefectList, fmt: dict) -> None:
         (f"生成时间：{datetime.now():%Y-%m-%d %H:%M}", "text"),
         (f"事项 {defects.total.guides} 个，列出问题 {len(defects.rows)} 条，已排除误报 {defects.dismissed} 条。", "text"),
         ("", "text"),
-        ("「汇总」按单位和要素统计问题数；每个单位一张工作表，列出该单位的全部问题。没有问题的单位不单列工作表。", "wrap"),
+        ("「汇总」按要素合格率从高到低列出各单位的问题数（单位名链接到该单位的工作表，工作表右上角可返回汇总）；每个单位一张工作表，列出该单位的全部问题，「整改期限」「责任人」「整改情况」供整改跟踪填写（不导入）。没有问题的单位不单列工作表。「已排除的误报」列出复核排除的问题及复核人、时间和理由。", "wrap"),
         ("复核方法：在单位工作表的「状态」列选择 确认 / 误报 / 已整改，并可在「复核意见」列填写说明；"
          "其他列请勿修改，也不要改动工作表名称和表头。", "wrap"),
         ("填好后运行：guideaudit review import 缺陷清单.xlsx --reviewer 姓名", "text"),

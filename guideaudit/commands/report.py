@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="输出目录（不存在则创建）")
     add_db_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
+    parser.add_argument("--per-unit", action="store_true", help="另为每个单位写一份缺陷清单（各单位缺陷清单/单位名.xlsx），发给各单位；填好后可一起导入")
 
 
 class _RichProgress:
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         with Progress(*columns, console=console, disable=args.quiet, transient=False) as bar:
             progress = _RichProgress(bar)
             try:
-                built = build_report(store, sweep, Path(args.out), options, progress)
+                built = build_report(store, sweep, Path(args.out), options, progress, per_unit=args.per_unit)
             except SchemeError as err:
                 raise UsageError(str(err)) from None
             progress.done()

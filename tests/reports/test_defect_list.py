@@ -28,7 +28,7 @@ def test_unit_sheet_lists_each_defect_with_evidence_link_and_first_sighting(repo
     assert book.sheetnames[0] == "汇总"
     assert set(UNITS) <= set(book.sheetnames)
     ws = book["江城区市场监督管理局"]
-    assert [c.value for c in ws[1]] == list(HEADERS)
+    assert [c.value for c in ws[1]] == [*HEADERS, "返回汇总"]  # a link back to the summary sheet
     rows = _rows(ws)
     location = next(r for r in rows if r["要素"] == "E1-3 办理地点")
     assert location["原文"] == "江城区建设路88号政务服务中心综合窗口"
