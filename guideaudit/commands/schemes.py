@@ -14,10 +14,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show.add_argument("id", help="方案 id 或 YAML 文件路径")
     validate = sub.add_parser("validate", help="校验方案 YAML 文件，错误会指出文件、行号、指标和应当如何写")
     validate.add_argument("file", help="方案 YAML 文件")
+    template = sub.add_parser("template", help="写出指标文件模板（csv/xlsx）：方案需要的每个输入、每个单位一行，附名称、单位和可填写的值")
+    template.add_argument("id", help="方案 id 或 YAML 文件路径")
+    template.add_argument("--out", required=True, metavar="FILE", help="输出文件：.csv 或 .xlsx")
 
 
 def _rule_text(rule) -> str:
-    from guideaudit.schemes.rules import KINDS
 
     params = {k: v for k, v in rule.params.items() if k != "whole_steps" or rule.kind in ("steps", "threshold_climb")}
     shown = "，".join(f"{k}={v}" for k, v in params.items())
@@ -99,6 +101,84 @@ def show_text(scheme) -> str:
     return "\n".join(lines) + "\n"
 
 
+ACCEPTED = {
+    "rate": "比率：0.85 或 85%",
+    "number": "数值",
+    "count": "非负整数",
+    "bool": "是 / 否",
+    "points": "得分（note 列须写明理由）",
+    "multi_count": "非负整数（每项一行）",
+    "multi_bool": "是 / 否（每项一行）",
+}
+# The hint columns must match none of schemes.inputs.HEADER_NAMES ("指标名称" would be read as the
+# indicator column, "说明" as the note): the loader ignores them.
+TEMPLATE_HEADERS = ("unit", "indicator", "value", "period", "method", "note",
+                    "（参考）指标", "（参考）计量单位", "（参考）可填写的值", "（参考）来源")
+
+
+def template_rows(scheme) -> list[list[str]]:
+    """Every input the scheme needs, for every unit (and period): what score --metrics reads."""
+    from guideaudit.schemes.rules import KINDS, rule_inputs
+
+    units = [u for names in scheme.units.values() for u in names] or ["（单位名称）"]
+    periods = [p.id for p in scheme.periods] or [""]
+    leaves = [n for n in scheme.leaves() if n.source.input]
+    items = [i for block in (scheme.bonus, scheme.penalty) if block for i in block.items if getattr(i, "input", None)]
+    rows = []
+    for unit in units:
+        for node in [*leaves, *items]:
+            kind = KINDS[node.rule.kind].figure if node.rule else ""
+            hint = "可由抓取的指南计算；留空则用指南数据" if getattr(node.source, "guide", None) else ""
+            if getattr(node, "unit", "") == "%" and kind in ("number", "rate"):
+                kind = "rate"  # the engine reads a "%" figure as a rate
+            # a multi-input rule is filled one input per row (the engine refuses the whole)
+            inputs = (rule_inputs(node.rule) if node.rule else None) or [node.source.input]
+            if len(inputs) > 1:
+                kind = kind.replace("multi_", "")
+            for name in inputs:
+                for period in periods:
+                    rows.append([unit, name, "", period, "", "", node.name, getattr(node, "unit", "") or "",
+                                 ACCEPTED.get(kind, kind), hint])
+    for c in scheme.conditions.values():
+        for unit in units:
+            rows.append([unit, c.input, "", "", "", "", c.name, "", "是 / 否", "适用条件"])
+    return rows
+
+
+def write_template(scheme, out: str) -> int:
+    from pathlib import Path
+
+    from guideaudit.errors import UsageError
+
+    rows = template_rows(scheme)
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix.lower() == ".xlsx":
+            import xlsxwriter
+
+            book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+            ws = book.add_worksheet("指标")
+            bold = book.add_format({"bold": True, "bg_color": "#DDE7F3"})
+            for col, header in enumerate(TEMPLATE_HEADERS):
+                ws.write_string(0, col, header, bold)
+                ws.set_column(col, col, 22 if col >= 6 else 14)
+            for r, row in enumerate(rows, start=1):
+                for col, value in enumerate(row):
+                    ws.write_string(r, col, str(value))
+            ws.freeze_panes(1, 2)
+            book.close()
+        elif path.suffix.lower() == ".csv":
+            from guideaudit.reports.csv import write_table
+
+            write_table(path, TEMPLATE_HEADERS, rows)
+        else:
+            raise UsageError(f"--out {out}：应为 .csv 或 .xlsx 文件")
+    except OSError as err:
+        raise UsageError(f"{out}：无法写入（{err.strerror}）") from None
+    return len(rows)
+
+
 def run(args: argparse.Namespace) -> int:
     from guideaudit.cli import UsageError
     from guideaudit.schemes import SchemeError, list_schemes, load_scheme, validate_scheme_file
@@ -111,6 +191,9 @@ def run(args: argparse.Namespace) -> int:
                       f"{'、'.join(s.unit_types)}  {s.name}")
         elif args.action == "show":
             print(show_text(load_scheme(args.id)), end="")
+        elif args.action == "template":
+            n = write_template(load_scheme(args.id), args.out)
+            print(f"已写入指标文件模板 {args.out}：{n} 行；填写 value 列后用 guideaudit score --scheme {args.id} --metrics {args.out}")
         else:
             s = validate_scheme_file(args.file)
             print(f"方案文件有效：{s.id}（{s.name}，版本 {s.version}，{len(s.leaves())} 项末级指标）")
