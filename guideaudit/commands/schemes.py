@@ -20,6 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _rule_text(rule) -> str:
+    from guideaudit.schemes.rules import KINDS
 
     params = {k: v for k, v in rule.params.items() if k != "whole_steps" or rule.kind in ("steps", "threshold_climb")}
     shown = "，".join(f"{k}={v}" for k, v in params.items())
