@@ -12,6 +12,9 @@ import re
 
 # GB2312 and GBK are subsets of GB18030: decoding with the superset never loses characters.
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
+# Single-byte charsets decode any bytes without error, so a server's default "ISO-8859-1"
+# would always "succeed" on a GBK page: such a declaration is no evidence for non-ASCII bytes.
+_PERMISSIVE = frozenset({"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"})
 _META = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,30})""", re.I)
 
 
@@ -52,7 +55,7 @@ def decode_html(
         pass
     for candidate in (declared, meta_charset(body)):
         enc = normalise_encoding(candidate)
-        if enc and enc != "utf-8":
+        if enc and enc != "utf-8" and enc not in _PERMISSIVE:
             try:
                 return body.decode(enc), enc
             except UnicodeDecodeError:

@@ -31,8 +31,8 @@ from .page import extract_bytes
 logger = logging.getLogger(__name__)
 
 # What a worker returns: (record as model_dump(mode="json") or None, links, form URLs,
-# encoding used, reason when not a guide).
-Extracted = tuple[dict[str, Any] | None, list[str], list[str], str, str]
+# encoding used, reason when not a guide, block-page kind (blockpage.KINDS) or None).
+Extracted = tuple[dict[str, Any] | None, list[str], list[str], str, str, str | None]
 _HEADER = struct.Struct(">Q")
 
 
@@ -46,7 +46,7 @@ def extract_job(body: bytes, kwargs: dict[str, Any]) -> Extracted:
     """Runs in a worker (or in-process): extract_bytes, shaped for pickling."""
     result, encoding = extract_bytes(body, **kwargs)
     record = result.record.model_dump(mode="json") if result.record is not None else None
-    return record, result.links, sorted(result.form_urls), encoding, result.reason
+    return record, result.links, sorted(result.form_urls), encoding, result.reason, result.kind
 
 
 def worker_main() -> int:

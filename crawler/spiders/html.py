@@ -18,6 +18,7 @@ import scrapy
 from scrapy import signals
 from scrapy.http import TextResponse
 
+from ..extract.blockpage import failure_text
 from ..extract.page import MIN_GUIDE_FIELDS
 from ..extract.pool import Extracted, extract_job
 from .base import GuideSpider, now_iso
@@ -54,6 +55,13 @@ class GuideHtmlSpider(GuideSpider):
         self.min_fields = profile.min_fields if profile else MIN_GUIDE_FIELDS
         self.forced_encoding = profile.encoding if profile else None
         self.seen_links: set[str] = set()  # to tell a list page with new links from a repeat
+        # -a labels=FILE: a user's label synonyms (same shape as crawler/labels.yaml); checked
+        # here so a bad file fails before any fetch, then loaded once per extraction process.
+        self.labels_file = str(kwargs["labels"]) if kwargs.get("labels") else None
+        if self.labels_file:
+            from ..extract.labels import load_labels
+
+            load_labels(self.labels_file)
 
     def request_meta(self) -> dict[str, Any]:
         return {}
@@ -121,6 +129,7 @@ class GuideHtmlSpider(GuideSpider):
             "fetched_at": now_iso(),
             "min_fields": self.min_fields,
             "collect_links": self.follow_links,
+            **({"labels": self.labels_file} if self.labels_file else {}),
         }
 
     def parse_page(self, response: Any):
@@ -139,8 +148,25 @@ class GuideHtmlSpider(GuideSpider):
         for output in self._page_output(response, extracted):
             yield output
 
+    def blocked_item(self, response: Any, kind: str) -> dict:
+        self.crawler.stats.inc_value("guideaudit/fetch_failures")
+        self.crawler.stats.inc_value(f"guideaudit/blocked/{kind}")
+        referer = response.request.headers.get(b"Referer") if response.request is not None else None
+        return {
+            "kind": "fetch_failure",
+            "url": response.url,
+            "status": response.status,
+            "error": failure_text(kind),
+            "referer": referer.decode("latin-1") if referer else None,
+        }
+
     def _page_output(self, response: Any, extracted: Extracted):
-        record, links, form_list, encoding, _reason = extracted
+        record, links, form_list, encoding, _reason, kind = extracted
+        if record is None and kind is not None:
+            # A challenge, WAF, login, 系统繁忙 or soft-404 page in place of a guide: a fetch
+            # failure of its own kind, and its links are not followed (they are the block's).
+            yield self.blocked_item(response, kind)
+            return
         if record is not None:
             item = self.guide_item(record, response, encoding)
             if item is not None:

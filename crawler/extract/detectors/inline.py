@@ -21,7 +21,8 @@ def detect_element(ctx: Context, el: etree._Element) -> bool:
         key = normalise_label(text)
         if key and len(key) <= MAX_LABEL_CHARS:
             mapped = fields.field(text) is not None
-            classed = label_classed(el)
+            # <label> says "label" in HTML itself: an unmapped one is still a label (→ extra).
+            classed = el.tag == "label" or label_classed(el)
             if mapped or text.endswith(("：", ":")) or classed:
                 nxt = el.getnext()
                 tail = (el.tail or "").strip()

@@ -50,19 +50,27 @@ def detect(ctx: Context) -> None:
         label_table = any(
             (c := cells(tr)) and len(c) >= 2 and fields.field(t(c[0])) for tr in table_rows
         )
+        columns = False  # this table already showed rows of labels over rows of values
         i = 0
         while i < len(table_rows):
             tr = table_rows[i]
             row_cells = cells(tr)
-            if len(row_cells) == 1:
+            if len(row_cells) == 1 and not (columns and i + 1 < len(table_rows) and short(row_cells[0])
+                                             and len(cells(table_rows[i + 1])) == 1):
                 i = _stacked(ctx, table_rows, i, row_cells[0])
                 continue
-            # Column layout: a row of labels over a row of values (法定办结时限 | 承诺办结时限).
-            if i + 1 < len(table_rows) and _label_row(row_cells, fields):
+            # Column layout: a row of labels over a row of values (法定办结时限 | 承诺办结时限);
+            # once a table shows it, a later row of short unmapped cells (服务对象 | 办理形式) is
+            # labels too: the pattern, not the words, is the evidence.
+            if i + 1 < len(table_rows) and (
+                _label_row(row_cells, fields)
+                or (columns and all(short(c) for c in row_cells) and len(cells(table_rows[i + 1])) == len(row_cells))
+            ):
                 below = cells(table_rows[i + 1])
                 if len(below) == len(row_cells) and not _label_row(below, fields):
                     for label_cell, value_cell in zip(row_cells, below, strict=True):
                         ctx.pair(t(label_cell), value_cell, "rows:columns")
+                    columns = True
                     ctx.mark(tr)
                     ctx.mark(table_rows[i + 1])
                     i += 2
