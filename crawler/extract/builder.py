@@ -25,7 +25,8 @@ _SAMPLE_WORDS = ("样表", "样例", "示例", "样本", "范本", "填写样")
 _TITLE_SPLIT = re.compile(r"\s+[-_|—–－]\s+|[_|｜]|\s*[—–－]{1,2}\s*|\s-\s?")
 _SITE_WORDS = re.compile(r"(?:政务服务网|政务网|网上办事大厅|网上服务大厅|服务平台|一体化平台|门户网站|人民政府|政务服务中心)$|^首页$")
 _GUIDE_SUFFIX = re.compile(r"(?:办事指南|服务指南|指南详情|事项详情|详情)$")
-_GENERIC_STEP = frozenset({"办事指南", "事项详情", "详情", "正文", "指南详情", "服务指南", "首页"})
+_GENERIC_STEP = frozenset({"办事指南", "事项详情", "详情", "正文", "指南详情", "服务指南", "首页", "办事指南详情",
+                           "服务指南详情", "事项详情页", "详细信息", "办事指南详细信息"})
 
 
 @dataclass
@@ -93,6 +94,8 @@ def name_from_furniture(furniture: Furniture, labels: Labels) -> tuple[str | Non
         if 2 <= len(name) <= 80 and not _SITE_WORDS.search(name) and not labels.section_word(name):
             return name, "h1"
     for part in _TITLE_SPLIT.split(furniture.title or ""):
+        if part.strip() in _GENERIC_STEP:
+            continue  # "办事指南详情" names the page type, not the item
         name = _GUIDE_SUFFIX.sub("", part.strip()).strip()
         if 2 <= len(name) <= 80 and not _SITE_WORDS.search(name):
             return name, "title"
