@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "check": "guideaudit.commands.check",
     "indicators": "guideaudit.commands.indicators",
     "extract": "guideaudit.commands.extract",
+    "probe": "guideaudit.commands.probe",
     "sweep": "guideaudit.commands.sweep",
     "sweeps": "guideaudit.commands.sweeps",
     "export": "guideaudit.commands.export",

@@ -116,6 +116,9 @@ class Labels:
         self.steps = LabelTable(data.get("steps") or {}, cutoff, (), user.get("steps"))
         self.sections = frozenset(normalise_label(w) for w in [*(data.get("sections") or ()), *(user.get("sections") or ())])
         self.source = source
+        # field → the label a reader knows it by (its first synonym): for Chinese reports.
+        self.names = {f: (words[0] if words else f) for f, words in fields.items()}
+        self.names.update(materials="申请材料", steps="办理流程")
 
     def section_word(self, text: str) -> bool:
         return _normalised(text) in self.sections
@@ -168,6 +171,8 @@ def load_labels(path: str | None) -> Labels:
     file = Path(path)
     try:
         user = yaml.safe_load(file.read_text("utf-8")) or {}
+    except FileNotFoundError:
+        raise ValueError(f"{file}：标签文件不存在") from None
     except OSError as err:
         raise ValueError(f"{file}：无法读取标签文件：{err.strerror}") from None
     except UnicodeDecodeError:

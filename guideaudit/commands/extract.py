@@ -26,6 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="接口类门户的其他接口响应（如 materials=getMaterialList.json），可多次给出",
     )
     parser.add_argument("--indent", type=int, default=2, help="JSON 缩进（0 为单行）")
+    parser.add_argument(
+        "--explain", action="store_true",
+        help="不输出记录，改为说明识别过程：每个字段来自哪个标签、匹配分数、缺少的字段、进入 extra 的标签",
+    )
+    parser.add_argument("--labels", metavar="FILE", help="自己的标签同义词 YAML（格式同 crawler/labels.yaml 的 fields:/materials:/steps:）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,6 +50,14 @@ def run(args: argparse.Namespace) -> int:
     except ProfileError as err:
         raise UsageError(str(err)) from None
     url = args.url or path.resolve().as_uri()
+    labels = None
+    if args.labels:
+        from ..crawler.extract.labels import load_labels
+
+        try:
+            labels = load_labels(args.labels)
+        except ValueError as err:
+            raise UsageError(f"--labels {err}") from None
     if profile is not None and profile.family == "api":
         record = _from_api(profile, path, body, url, args.part)
     else:
@@ -56,9 +69,19 @@ def run(args: argparse.Namespace) -> int:
                 portal=profile.name if profile else None,
                 fetched_at=now_iso(),
                 min_fields=profile.min_fields if profile else 5,
+                labels=labels,
             )
         except ValueError as err:  # an unknown --encoding
             raise UsageError(str(err)) from None
+        if args.explain:
+            from ..crawler.extract.blockpage import failure_text
+            from ..crawler.extract.explain import explain_lines
+            from ..crawler.extract.labels import default_labels
+
+            print(f"页面：{path}（编码 {_}）")
+            kind = failure_text(result.kind) if result.kind else None
+            print("\n".join(explain_lines(result, labels or default_labels(), kind)))
+            return 0 if result.record is not None else 1
         if result.record is None:
             print(f"错误：{path} 不是办事指南页面：{result.reason}", file=sys.stderr)
             if result.fields_found:
