@@ -28,8 +28,15 @@ def _sheet(book, name: str, columns, fmt) -> Any:
     return ws
 
 
-def _finish(ws, rows: int, columns) -> None:
+def _finish(ws, rows: int, columns, title: str = "评分表") -> None:
     ws.autofilter(0, 0, max(rows, 1), len(columns) - 1)
+    # Printed and sent out: A4 landscape, one page wide, header row on every page, page numbers.
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_header("&C&12" + title.replace("&", "&&"))
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def write_score_workbook(path: Path, cards: list[Scorecard], scoring: Any, sweep: Any) -> None:
@@ -68,7 +75,7 @@ def write_score_workbook(path: Path, cards: list[Scorecard], scoring: Any, sweep
         else:
             ws.write_number(r, 10, c.pass_rate, fmt["pct"])
         ws.write_string(r, 11, c.grade_note, fmt["wrap"])
-    _finish(ws, len(cards), RANKING)
+    _finish(ws, len(cards), RANKING, "排名")
 
     ws = _sheet(book, "指标得分", POINTS, fmt)
     r = 0
@@ -90,7 +97,7 @@ def write_score_workbook(path: Path, cards: list[Scorecard], scoring: Any, sweep
                 ws.write_string(r, 8, "", fmt["text"])
             ws.write_string(r, 9, line.explanation, fmt["wrap"])
             ws.write_string(r, 10, line.source, fmt["text"])
-    _finish(ws, r, POINTS)
+    _finish(ws, r, POINTS, "指标得分")
 
     ws = _sheet(book, "失分明细", TRAIL, fmt)
     r = urls = 0
@@ -110,7 +117,7 @@ def write_score_workbook(path: Path, cards: list[Scorecard], scoring: Any, sweep
                         urls += 1
                     else:
                         ws.write_string(r, 9, guide.url or "", fmt["text"])
-    _finish(ws, r, TRAIL)
+    _finish(ws, r, TRAIL, "失分明细")
 
     ws = book.add_worksheet("说明")
     ws.set_column(0, 0, 110)

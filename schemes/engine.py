@@ -640,7 +640,13 @@ def score(
         ctx.prec = PRECISION
         scorer = _Scorer(scheme, _as_raw(figures), guide, aliases or AliasTable(), unit_type, allow_missing, metrics_label)
         if not scorer.units:
-            raise UsageError(f"没有可评分的单位：指标文件和指南数据中都没有方案 {scheme.id} 的被考核单位")
+            needed = [f"{n.id} {n.name}（{n.source.input}）" for n in scheme.leaves() if n.source.input and not n.source.guide]
+            shown = "、".join(needed[:12]) + (f" 等 {len(needed)} 项" if len(needed) > 12 else "")
+            raise UsageError(
+                f"没有可评分的单位：指标文件和指南数据中都没有方案 {scheme.id} 的被考核单位。"
+                f"需要另行提供数据的指标：{shown or '无'}；"
+                f"可用 guideaudit schemes template {scheme.id} --out 指标模板.xlsx 生成模板，或用 --sweep / --records 提供指南"
+            )
         units = [scorer.unit(u, t) for u, t in scorer.units.items()]
         if scorer.errors:
             scorer.errors = list(dict.fromkeys(scorer.errors))
