@@ -49,11 +49,25 @@ def _form(links: list[tuple[str, str]]) -> FormLink | None:
     return FormLink(url=url, name=name)
 
 
+_BLANK_WORDS = ("空白", "空表", "表格", "下载")
+
+
 def _material(row: Row) -> Material:
     data: dict[str, Any] = {}
     for name in ("name", "source", "originals", "copies", "medium", "required"):
         if name in row.cells:
             data[name] = row.cells[name]
+    if (row.links.get("name") and not {"blank_form", "sample_form", "forms"} & set(row.links)
+            and data.get("name")):
+        # No form column: the forms are linked in the name cell (浙江: "《…申请表》下载：[空白表格]
+        # [示例表格]"); the download line is not part of the material's name.
+        for url, text in row.links["name"]:
+            kind = "sample_form" if any(w in text for w in _SAMPLE_WORDS) else (
+                "blank_form" if any(w in text for w in _BLANK_WORDS) else None)
+            if kind and data.get(kind) is None:
+                data[kind] = FormLink(url=url, name=text)
+        if data.get("blank_form") or data.get("sample_form"):
+            data["name"] = re.split(r"下载\s*[：:]", data["name"], maxsplit=1)[0].strip()
     for name in ("blank_form", "sample_form"):
         if name in row.links:
             data[name] = _form(row.links[name])

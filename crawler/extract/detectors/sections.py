@@ -30,8 +30,16 @@ def detect(ctx: Context, headings: list) -> None:
             text = "\n".join(x for x in map(element_text, sibs) if x)
             ctx.sections.append(Section(t(heading), text, heading, "sections"))
     # Tab panes (tabs.py) left without text: their text is theirs when nothing inside was a pair.
-    for i, sec in enumerate(ctx.sections):
+    # A pane holding recognised pairs or titled rows is read through them: its title names no
+    # field value then. Stray "第五十七条：…" text pairs in a pane of prose do not count.
+    kept = []
+    for sec in ctx.sections:
         if sec.detector == "tabs" and not sec.text:
-            pane = sec.element
-            if not any(d in used for d in pane.iter()):
-                ctx.sections[i] = Section(sec.title, element_text(pane), pane, "tabs")
+            inside = set(sec.element.iter())
+            if any(p.element in inside and ctx.is_field_label(p.label) for p in ctx.pairs) or any(
+                s.detector != "tabs" and s.element in inside for s in ctx.sections
+            ) or any(el.tag == "tr" and el in used for el in inside):  # a materials/steps table
+                continue
+            sec = Section(sec.title, element_text(sec.element), sec.element, "tabs")
+        kept.append(sec)
+    ctx.sections[:] = kept
