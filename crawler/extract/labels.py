@@ -60,6 +60,12 @@ class LabelTable:
             for word in [field, *words]:
                 self.exact.setdefault(normalise_label(word), field)
         self._choices = list(self.exact)
+        # ratio ≥ cutoff needs len(short)/len(long) ≥ cutoff/(200-cutoff): only synonyms of a
+        # near length can match, so fuzzy lookups compare against those alone.
+        self._by_len: dict[int, list[str]] = {}
+        for word in self._choices:
+            self._by_len.setdefault(len(word), []).append(word)
+        self._len_ratio = cutoff / (200 - cutoff) if cutoff < 200 else 1.0
         self._exact_memo: dict[str, str | None] = {}
 
     def exact_field(self, label: str) -> str | None:
@@ -75,7 +81,12 @@ class LabelTable:
     def field(self, label: str) -> str | None:
         return self.match(label)[0]
 
-    @lru_cache(maxsize=8192)  # noqa: B019 - tables live for the process
+    def _near(self, key: str) -> list[str]:
+        n = len(key)
+        lo, hi = int(n * self._len_ratio), int(n / self._len_ratio) + 1 if self._len_ratio else n
+        return [w for size in range(max(1, lo), hi + 1) for w in self._by_len.get(size, ())]
+
+    @lru_cache(maxsize=32768)  # noqa: B019 - tables live for the process
     def match(self, label: str) -> tuple[str | None, float, str]:
         """(field, score 0–100, how: exact | user | fuzzy | "") for a printed label."""
         key = _normalised(label)
@@ -88,7 +99,7 @@ class LabelTable:
             return None, 0.0, ""
         from rapidfuzz import fuzz, process
 
-        found = process.extractOne(key, self._choices, scorer=fuzz.ratio, score_cutoff=self.cutoff)
+        found = process.extractOne(key, self._near(key), scorer=fuzz.ratio, score_cutoff=self.cutoff)
         if not found:
             return None, 0.0, ""
         return self.exact[found[0]], round(float(found[1]), 1), "fuzzy"
