@@ -34,6 +34,8 @@ COMMANDS: dict[str, str] = {
     "report": "guideaudit.commands.report",
     "review": "guideaudit.commands.review",
     "compare": "guideaudit.commands.compare",
+    "consistency": "guideaudit.commands.consistency",
+    "levels": "guideaudit.commands.levels",
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 3

@@ -1,0 +1,136 @@
+"""Tables, csv, xlsx and json of a consistency comparison (two sources) and of a levels check
+(要素规范统一). Every cell goes through safe_cell: portal text is untrusted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from guideaudit.checks.consistency import MATCH_LABELS, Consistency, Levels
+
+from guideaudit.record import GuideRecord, field_label
+from guideaudit.text import clean, safe_cell
+from guideaudit.units import unit_of
+
+FINDING_HEADERS = ("类型", "单位", "事项名称", "A 编号", "B 编号", "字段", "A 原文", "B 原文", "相似度", "匹配方式")
+UNIT_HEADERS = ("单位", "A 中事项数", "已匹配", "完全一致", "仅 A 有", "仅 B 有", "待核实匹配", "同源率")
+LEVEL_HEADERS = ("事项分组", "字段", "单位", "行使层级", "指南编号", "该指南原文", "多数值", "多数/参与数")
+LEVEL_UNIT_HEADERS = ("单位", "参与比较的指南", "要素规范统一的指南", "要素规范统一率")
+REDUCTION_HEADERS = ("事项分组", "事项名称", "单位", "行使层级", "承诺时限（日）", "同事项最短", "到现场次数", "同事项最少", "落后")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _name(r: GuideRecord) -> str:
+    return clean(r.item_name) or r.id
+
+
+def finding_rows(c: Consistency) -> list[list]:
+    rows: list[list] = []
+    for d in c.differences:
+        rows.append(["字段不一致", d.unit, d.item_name, d.a, d.b, d.label, d.a_text, d.b_text,
+                     "" if d.similarity is None else d.similarity, ""])
+    for p in c.match.uncertain:
+        rows.append(["待核实（仅按名称匹配）", unit_of(p.a), _name(p.a), p.a.id, p.b.id, "事项名称",
+                     clean(p.a.item_name), clean(p.b.item_name), p.similarity, MATCH_LABELS[p.key]])
+    for r in c.match.only_a:
+        rows.append(["仅 A 有", unit_of(r), _name(r), r.id, "", "", "", "", "", ""])
+    for r in c.match.only_b:
+        rows.append(["仅 B 有", unit_of(r), _name(r), "", r.id, "", "", "", "", ""])
+    return rows
+
+
+def unit_rows(c: Consistency) -> list[list]:
+    return [[u, f["guides_a"], f["matched"], f["same"], f["only_a"], f["only_b"], f["uncertain"],
+             "" if f["same_source_share"] is None else round(f["same_source_share"], 4)]
+            for u, f in c.units.items()]
+
+
+def field_rows(c: Consistency) -> tuple[list[str], list[list]]:
+    """一致率 per unit and field (a wide table: one column per compared field)."""
+    names = sorted({k for f in c.units.values() for k in f["field_share"]})
+    header = ["单位", *(field_label(n) for n in names)]
+    rows = [[u, *("" if f["field_share"].get(n) is None else round(f["field_share"][n], 4) for n in names)]
+            for u, f in c.units.items()]
+    return header, rows
+
+
+def level_rows(lv: Levels) -> list[list]:
+    return [[d.group, field_label(d.field), d.unit, d.level, d.guide_id, d.value, d.majority,
+             f"{d.majority_n}/{d.group_n}"] for d in lv.deviations]
+
+
+def level_unit_rows(lv: Levels) -> list[list]:
+    return [[u, f["guides"], f["uniform"], "" if f["uniformity_share"] is None else round(f["uniformity_share"], 4)]
+            for u, f in lv.units.items()]
+
+
+def reduction_rows(lv: Levels) -> list[list]:
+    return [[r["group"], r["item_name"], r["unit"], r["level"], _blank(r["promised_days"]), _blank(r["best_days"]),
+             _blank(r["visits"]), _blank(r["best_visits"]), "是" if r["behind"] else ""] for r in lv.reductions]
+
+
+def _blank(v):
+    return "" if v is None else v
+
+
+def csv_text(header, rows) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def write_xlsx(path: Path, sheets: list[tuple[str, tuple | list, list[list]]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, header, rows in sheets:
+        ws = wb.create_sheet(title[:31])
+        ws.append(list(header))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append([safe_cell(v) for v in row])
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def consistency_sheets(c: Consistency) -> list:
+    fh, fr = field_rows(c)
+    return [("同源率", UNIT_HEADERS, unit_rows(c)), ("各字段一致率", fh, fr), ("问题清单", FINDING_HEADERS, finding_rows(c))]
+
+
+def levels_sheets(lv: Levels) -> list:
+    return [("要素规范统一率", LEVEL_UNIT_HEADERS, level_unit_rows(lv)), ("不一致", LEVEL_HEADERS, level_rows(lv)),
+            ("减时间减跑动", REDUCTION_HEADERS, reduction_rows(lv))]
+
+
+def json_text(obj) -> str:
+    return json.dumps(obj.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"
+
+
+def metrics_rows(c: Consistency | None, lv: Levels | None) -> list[list]:
+    """The figures as a metrics long table (unit,indicator,value,method), for `score --metrics`."""
+    rows = []
+    if c is not None:
+        for u, f in c.units.items():
+            if f["same_source_share"] is not None:
+                rows.append([u, "same_source_share", round(f["same_source_share"], 4), "guideaudit consistency"])
+            for name, share in f["field_share"].items():
+                if share is not None:
+                    rows.append([u, f"consistency_share:{name}", round(share, 4), "guideaudit consistency"])
+    if lv is not None:
+        for u, f in lv.units.items():
+            if f["uniformity_share"] is not None:
+                rows.append([u, "element_uniformity_share", round(f["uniformity_share"], 4), "guideaudit levels"])
+    return rows
