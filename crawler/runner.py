@@ -4,7 +4,7 @@
         --out guides.jsonl [--stats stats.json] [--max-guides N] [--set KEY=VALUE …]
 
 Used by the crawler's tests (a Scrapy reactor runs once per process, so each crawl is a
-subprocess) and handy to try a profile by hand. On loopback, throttling is switched off.
+subprocess) and handy to try a profile by hand. On loopback, throttling is off (crawler/addons.py).
 """
 
 from __future__ import annotations
@@ -13,24 +13,15 @@ import argparse
 import json
 import sys
 import time
-from urllib.parse import urlsplit
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-LOOPBACK_SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 32,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-}
 
 
-def build_settings(out: str, host: str | None, overrides: dict[str, str]):
+def build_settings(out: str, overrides: dict[str, str]):
+    """The project's settings (no GUIDEAUDIT_DB: no sweep, no check, no store; loopback pace by
+    its add-on), JSONL output."""
     from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("guideaudit.crawler.settings", priority="project")
-    if host in LOOPBACK:
-        settings.setdict(LOOPBACK_SETTINGS, priority="project")
     settings.set("GUIDEAUDIT_JSONL_OUT", out, priority="cmdline")
     settings.setdict(overrides, priority="cmdline")
     return settings
@@ -57,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     from .spiders import spider_for
 
     overrides = dict(pair.split("=", 1) for pair in args.set)
-    host = urlsplit(args.base_url or args.url or "").hostname
-    settings = build_settings(args.out, host, overrides)
+    settings = build_settings(args.out, overrides)
     spider = spider_for(args.profile, args.url)
     kwargs = {k: v for k, v in {
         "profile": args.profile, "url": args.url, "base_url": args.base_url,

@@ -55,11 +55,35 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
-# Attachments first; the sweep adds its check (300) and store (500) pipelines per crawl.
-# JsonLinesPipeline is off unless GUIDEAUDIT_JSONL_OUT names a file (`scrapy crawl … -s …`).
+# --- the crawl→check→store path (docs/sweeps.md, "组件") ----------------------------------------
+# Every component is listed here and switches itself off (NotConfigured) when not wanted, so a
+# bare `scrapy crawl api -a profile=… -s GUIDEAUDIT_DB=URL` (Scrapyd) runs the same sweep as
+# `guideaudit sweep`: locked, checked, stored and finished.
+# Database of the sweep. Unset: no lifecycle, no check, no store (a crawl to JSONL or nowhere).
+GUIDEAUDIT_DB = None
+# Checks run in the store's writer process (the check pipeline hands guides on unchecked): off
+# the crawl's GIL. False: the check pipeline checks in the crawl's process; same results.
+GUIDEAUDIT_CHECK_IN_WRITER = True
+# "process": a writer process of its own; "thread": the crawl's process, from a worker thread.
+GUIDEAUDIT_STORE_WRITER = "process"
+
 ITEM_PIPELINES = {
+    # crawl process: HEAD/GET each 空表/样表 through Scrapy's downloader; off: ATTACHMENT_CHECK_ENABLED
     "guideaudit.crawler.pipelines.attachments.AttachmentPipeline": 100,
+    # crawl process, or the writer (GUIDEAUDIT_CHECK_IN_WRITER); off without GUIDEAUDIT_DB
+    "guideaudit.crawler.pipelines.check.CheckPipeline": 300,
+    # batches to the writer process (GUIDEAUDIT_STORE_WRITER); off without GUIDEAUDIT_DB
+    "guideaudit.crawler.pipelines.store.StorePipeline": 500,
+    # crawl process; off unless GUIDEAUDIT_JSONL_OUT names a file
     "guideaudit.crawler.pipelines.jsonl.JsonLinesPipeline": 900,
+}
+ADDONS = {
+    # crawl process: a portal on loopback (the fixture portal) is crawled without throttling
+    "guideaudit.crawler.addons.LoopbackPace": 0,
+}
+EXTENSIONS = {
+    # crawl process: lock, reap dead sweeps, start/reopen, count pages, finish; off without GUIDEAUDIT_DB
+    "guideaudit.crawler.lifecycle.SweepLifecycle": 100,
 }
 
 # Playwright is only switched on by the JS spider (its download handlers are set per crawl in

@@ -1,14 +1,14 @@
-"""One sweep: lock the portal, open (or resume) a sweep in the store, run the spiders in-process
-with the check and store pipelines, then record how it ended.
+"""`guideaudit sweep`: one sweep of one or more portal profiles, run in-process.
 
-Status and exit code:
-  complete   0  every spider finished (or stopped at --max-guides)
-  incomplete 130 interrupted (SIGINT/SIGTERM); --resume continues it
-  incomplete 1  stopped for another reason (memory limit, …); --resume continues it
-  failed     1  nothing could be stored, or the store failed
-A sweep killed with SIGKILL stays "running" with its pid and host; the next sweep of the
-portal on that host (it holds the portal's lock, so that sweep cannot still be alive) marks
-it incomplete.
+The command resolves its inputs, opens the sweep through the same SweepSession the Scrapy
+extension uses (crawler/lifecycle.py: lock, reap, start or reopen), then runs the spiders with the
+project's settings: the check and store pipelines and the lifecycle extension are switched on by
+GUIDEAUDIT_DB alone, and every crawler joins the session by GUIDEAUDIT_SWEEP_ID. The session is
+finished by the last crawler to close, or here when the reactor stopped under them.
+
+Status and exit codes: crawler/lifecycle.py. A sweep killed with SIGKILL stays "running" with its
+pid and host; the next sweep of the portal on that host (it holds the portal's lock, so that
+sweep cannot still be alive) marks it incomplete.
 
 Scrapy's reactor runs once per process: several profiles of one sweep run as concurrent
 crawlers in one CrawlerProcess.
@@ -19,15 +19,26 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from guideaudit.crawler.addons import LOOPBACK_SETTINGS  # noqa: F401  (bench/sweep_bench.py)
 from guideaudit.crawler.extract.pool import default_workers
-from guideaudit.crawler.lock import PortalLock, lock_path, pid_alive
+from guideaudit.crawler.lifecycle import (  # noqa: F401  (exit codes and outcome: this module's API)
+    COMPLETE_REASONS,
+    EXIT_BAD_INPUT,
+    EXIT_COMPLETE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    SweepOutcome,
+    SweepSession,
+    reap_dead_sweeps,
+)
+from guideaudit.crawler.lock import SweepLocked, lock_path
 
 from guideaudit.paths import logs_dir
 from guideaudit.store import Store
@@ -35,17 +46,6 @@ from guideaudit.store.store import Sweep
 
 logger = logging.getLogger(__name__)
 
-EXIT_COMPLETE, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-# Loopback is the project's own fixture portal: politeness delays would only slow tests and the
-# demo. Public portals keep the polite defaults of crawler/settings.py.
-LOOPBACK_SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": False,
-    "DOWNLOAD_DELAY": 0,
-    "CONCURRENT_REQUESTS": 32,
-    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-}
-COMPLETE_REASONS = {"finished", "max_guides"}
 # Scrapy starts CONCURRENT_ITEMS asyncio workers for every response's output (default 100);
 # a guide page yields one item and a list page a few dozen requests, so 100 workers per page
 # cost more CPU than the items themselves (measured in bench/sweep_bench.py).
@@ -80,13 +80,6 @@ class Target:
     start_url: str | None
 
 
-@dataclass
-class SweepOutcome:
-    exit_code: int
-    sweep: Sweep | None = None
-    message: str = ""
-
-
 # --- inputs ------------------------------------------------------------------------------------
 
 
@@ -113,10 +106,6 @@ def _check_url(url: str, what: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SweepInputError(f"{what} {url!r} 不是有效的网址（应以 http:// 或 https:// 开头）")
-
-
-def _is_loopback(url: str | None) -> bool:
-    return bool(url) and (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
 
 
 def resolve_targets(options: SweepOptions, done_urls: set[str]) -> list[Target]:
@@ -156,28 +145,6 @@ def _log_path(options: SweepOptions, key: str) -> Path:
         return path
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return logs_dir() / f"sweep-{lock_path(key).stem}-{stamp}-{os.getpid()}.log"
-
-
-def reap_dead_sweeps(store: Store, portal: str, say: Callable[[str], None]) -> list[int]:
-    """Sweeps of this portal left "running" by a process that is gone (killed, crashed, host
-    rebooted). The caller holds the portal lock, so none of them can be alive on this host."""
-    host = socket.gethostname()
-    reaped = []
-    for sweep in store.list_sweeps(portal, "running"):
-        if sweep.host != host:
-            say(f"注意：第 {sweep.id} 次抓取在另一台主机 {sweep.host} 上标记为运行中，未处理。")
-            continue
-        if sweep.pid == os.getpid():
-            continue
-        alive = pid_alive(sweep.pid)
-        why = "进程已不存在" if not alive else "进程号已被其他程序占用"
-        store.finish_sweep(
-            sweep.id, "incomplete", sweep.counts,
-            f"抓取进程 {sweep.pid}（{sweep.host}）意外终止（{why}），已标记为未完成",
-        )
-        say(f"第 {sweep.id} 次抓取的进程 {sweep.pid} 已终止，已标记为未完成（可用 --resume {sweep.id} 续抓）。")
-        reaped.append(sweep.id)
-    return reaped
 
 
 def _settings_record(options: SweepOptions, targets: list[Target]) -> dict:
@@ -240,26 +207,23 @@ def run_sweep(options: SweepOptions, say: Callable[[str], None] = print) -> Swee
         if not options.profiles and not options.url:
             raise SweepInputError("请给出门户配置名（如 fixture-html）或 --url 起始网址")
         key = portal_key(options)
-        lock = PortalLock([key, *options.profiles] if len(options.profiles) > 1 else [key])
+        session = SweepSession(store, key, [key, *options.profiles] if len(options.profiles) > 1 else [key])
         try:
-            lock.acquire()
-        except Exception as err:
-            from guideaudit.crawler.lock import SweepLocked
-
-            if isinstance(err, SweepLocked):
-                return SweepOutcome(EXIT_LOCKED, None, str(err))
-            raise
+            session.acquire()
+        except SweepLocked as err:
+            return SweepOutcome(EXIT_LOCKED, None, str(err))
         try:
-            return _run_locked(store, key, options, say)
+            return _run_locked(session, options, say)
         finally:
-            lock.release()
+            session.close()
     finally:
         store.close()
 
 
-def _run_locked(store: Store, key: str, options: SweepOptions, say) -> SweepOutcome:
+def _run_locked(session: SweepSession, options: SweepOptions, say) -> SweepOutcome:
+    store, key = session.store, session.portal
     say(f"数据库：{store.display_url}")
-    reap_dead_sweeps(store, key, say)
+    session.reap(say)
     resumed = _pick_resume(store, key, options, say)
     done = store.done_urls(resumed.id) if resumed else set()
     targets = resolve_targets(options, done)
@@ -268,35 +232,27 @@ def _run_locked(store: Store, key: str, options: SweepOptions, say) -> SweepOutc
         log_path.parent.mkdir(parents=True, exist_ok=True)
     else:
         log_path = _log_path(options, key)
-    from guideaudit.checks import CHECKER_VERSION
-
+    start_url = targets[0].start_url if len(targets) == 1 else (options.base_url or options.url)
+    sweep = session.open(start_url, _settings_record(options, targets), str(log_path), _captures(targets), resumed)
     if resumed:
-        sweep = store.reopen_sweep(resumed.id)
         say(f"续抓第 {sweep.id} 次抓取（门户 {key}），已保存 {len(done)} 份指南，这些页面不再抓取。")
     else:
-        start_url = targets[0].start_url if len(targets) == 1 else (options.base_url or options.url)
-        sweep = store.start_sweep(key, start_url, _settings_record(options, targets), CHECKER_VERSION, str(log_path))
         say(f"开始第 {sweep.id} 次抓取：门户 {key}")
     say(f"日志：{log_path}")
-    _record_check_run(store, sweep.id, targets)
-    base_counts = dict(resumed.counts) if resumed else {}
+    session.expected = len(targets)
     try:
-        state, reasons = _crawl(store, sweep.id, options, targets, log_path)
+        _crawl(session, options, targets, log_path)
     except KeyboardInterrupt:
-        final = store.finish_sweep(sweep.id, "incomplete", base_counts, "抓取在启动时被中断")
-        return SweepOutcome(EXIT_INTERRUPTED, final, "已中断，抓取标记为未完成。")
+        return session.finish(("incomplete", EXIT_INTERRUPTED, "抓取在启动时被中断"))
     except Exception as err:
         logger.exception("sweep %s crashed", sweep.id)
-        final = store.finish_sweep(sweep.id, "failed", base_counts, f"{type(err).__name__}: {err}")
-        return SweepOutcome(EXIT_FAILED, final, f"抓取失败：{err}")
-    return _finish(store, sweep, state, reasons, base_counts, targets)
+        outcome = session.finish(("failed", EXIT_FAILED, f"{type(err).__name__}: {err}"))
+        return SweepOutcome(outcome.exit_code, outcome.sweep, f"抓取失败：{err}")
+    return session.finish()  # the last crawler has finished it, unless the reactor was stopped
 
 
-def _record_check_run(store: Store, sweep_id: int, targets: list[Target]) -> None:
-    """How this sweep's guides are checked: version, rules digest, settings, and what each
-    portal profile cannot capture (so 待核实 figures of two sweeps can be told apart)."""
-    from guideaudit.checks import check_run
-
+def _captures(targets: list[Target]) -> dict[str, list[str]]:
+    """What each source of the sweep cannot capture (recorded in its check run)."""
     from .profiles import load_profile
 
     captures: dict[str, list[str]] = {}
@@ -309,60 +265,24 @@ def _record_check_run(store: Store, sweep_id: int, targets: list[Target]) -> Non
             captures[profile.name] = list(profile.capture_gaps())
         else:
             captures[str(target.start_url or "generic")] = []
-    from guideaudit.checks.settings import active_settings
-
-    store.add_check_run(sweep_id, **check_run(active_settings(), captures=captures))
-
-
-def _merged_counts(store: Store, sweep_id: int, state, base: dict) -> dict:
-    counts = {k: int(base.get(k, 0)) + int(v) for k, v in state.counts.items()}
-    counts["guides"] = store.guide_count(sweep_id)  # exact, whatever was replaced on resume
-    counts["incomplete"] = store.verdict_counts(sweep_id).get("incomplete", 0)
-    counts["fetch_failures"] = sum(
-        1 for f in store.fetch_failures(sweep_id) if not str(f.get("error") or "").startswith(("检查程序出错", "记录无效"))
-    )
-    return counts
-
-
-def _finish(store: Store, sweep: Sweep, state, reasons: dict[int, str], base: dict, targets) -> SweepOutcome:
-    counts = _merged_counts(store, sweep.id, state, base)
-    missing = len(reasons) < len(targets)  # a crawler that never closed: the reactor was killed
-    stopped = sorted({r for r in reasons.values() if r not in COMPLETE_REASONS})
-    if state.errors:
-        status, code, error = "failed", EXIT_FAILED, "；".join(state.errors[:3])
-    elif "shutdown" in stopped or missing:
-        status, code, error = "incomplete", EXIT_INTERRUPTED, "抓取被中断（SIGINT/SIGTERM）"
-    elif stopped:
-        why = "，".join(stopped)
-        status, code, error = "incomplete", EXIT_FAILED, f"抓取提前停止（{why}）"
-    elif counts["guides"] == 0:
-        status, code = "failed", EXIT_FAILED
-        error = f"没有抓到任何办事指南（{counts['fetch_failures']} 个页面无法获取）"
-    else:
-        status, code, error = "complete", EXIT_COMPLETE, None
-    final = store.finish_sweep(sweep.id, status, counts, error)
-    return SweepOutcome(code, final, error or "")
+    return captures
 
 
 # --- Scrapy ------------------------------------------------------------------------------------
 
 
-def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets: list[Target]):
+def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets: list[Target], db_url: str | None = None):
+    """The project's settings (crawler/settings.py: pipelines and the lifecycle extension, all
+    on by GUIDEAUDIT_DB; loopback pace by its add-on), the sweep's crawl settings, the --set."""
     from scrapy.settings import Settings
+
+    from guideaudit.paths import default_db_url
 
     settings = Settings()
     settings.setmodule("guideaudit.crawler.settings", priority="project")
     settings.setdict(SWEEP_SETTINGS, priority="project")
-    if all(_is_loopback(t.start_url) for t in targets):
-        settings.setdict(LOOPBACK_SETTINGS, priority="project")
-    pipelines = dict(settings.getdict("ITEM_PIPELINES"))
-    pipelines["guideaudit.crawler.pipelines.check.CheckPipeline"] = 300
-    pipelines["guideaudit.crawler.pipelines.store.StorePipeline"] = 500
-    settings.set("ITEM_PIPELINES", pipelines, priority="project")
-    # Checks run in the store's writer (a process of its own by default), off the crawl's GIL.
-    settings.set("GUIDEAUDIT_CHECK_IN_WRITER", True, priority="project")
-    settings.set("GUIDEAUDIT_SWEEP_ID", sweep_id, priority="cmdline")
-    settings.set("GUIDEAUDIT_DB_URL", options.db_url, priority="cmdline")
+    settings.set("GUIDEAUDIT_DB", db_url or options.db_url or default_db_url(), priority="cmdline")
+    settings.set("GUIDEAUDIT_SWEEP_ID", sweep_id, priority="cmdline")  # join the command's session
     if options.max_guides:
         settings.set("GUIDEAUDIT_MAX_GUIDES", options.max_guides, priority="cmdline")
     settings.set("LOG_FILE", str(log_path), priority="cmdline")
@@ -373,13 +293,11 @@ def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets
     return settings
 
 
-def _crawl(store: Store, sweep_id: int, options: SweepOptions, targets: list[Target], log_path: Path):
-    from guideaudit.crawler.pipelines.store import SweepState, register_state
+def _crawl(session: SweepSession, options: SweepOptions, targets: list[Target], log_path: Path) -> None:
     from scrapy.crawler import CrawlerProcess
 
-    state = SweepState(sweep_id, store)
-    register_state(state)
-    settings = build_settings(options, sweep_id, log_path, targets)
+    sweep_id = session.sweep.id
+    settings = build_settings(options, sweep_id, log_path, targets, session.store.url)
     # Until Scrapy installs its own handlers, SIGTERM must end up as an interrupt too.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
@@ -390,8 +308,7 @@ def _crawl(store: Store, sweep_id: int, options: SweepOptions, targets: list[Tar
         process.start()
     finally:
         signal.signal(signal.SIGTERM, previous)
-        state.close_writer()
-    return state, dict(state.close_reasons)
+        session.state.close_writer()
 
 
 def _raise_interrupt(signum, frame):

@@ -1,7 +1,10 @@
 """Check pipeline (ITEM_PIPELINES order 300): each guide item gets its checked store entry.
 
 Runs after the attachment pipeline (100) has filled the form links, so E4 checks see the
-verified files, and before the store pipeline (500) that saves the entry.
+verified files, and before the store pipeline (500) that saves the entry. On exactly when the
+store is (setting GUIDEAUDIT_DB): a check nobody keeps is wasted. With GUIDEAUDIT_CHECK_IN_WRITER
+(the default) the guide is handed on unchecked and the store's writer process runs the same
+``check_item`` on it, off the crawl's GIL (docs/sweeps.md, bench/sweep_bench.py).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from pydantic import ValidationError
+from scrapy.exceptions import NotConfigured
 
 from guideaudit.record import GuideRecord
 from guideaudit.store import GuideEntry, RawPage
@@ -57,15 +61,17 @@ class CheckPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        # A sweep checks in its store writer process (pipelines/store.py), off the crawl's GIL.
-        settings_file = crawler.settings.get("GUIDEAUDIT_CHECK_SETTINGS")
-        if settings_file:  # a bare `scrapy crawl … -s GUIDEAUDIT_CHECK_SETTINGS=FILE`
-            import os
+        from guideaudit.crawler.lifecycle import db_setting
 
-            from guideaudit.checks.settings import SETTINGS_ENV
+        if not db_setting(crawler.settings):
+            raise NotConfigured  # silent: a crawl without a store (runner, JSONL) checks nothing
+        from guideaudit.checks.settings import SettingsError
 
-            os.environ[SETTINGS_ENV] = os.path.abspath(settings_file)
-        return cls(crawler.settings.getbool("GUIDEAUDIT_CHECK_IN_WRITER"))
+        try:
+            apply_check_settings(crawler.settings)
+        except SettingsError:
+            raise NotConfigured from None  # the lifecycle extension has said why and refuses the crawl
+        return cls(crawler.settings.getbool("GUIDEAUDIT_CHECK_IN_WRITER", True))
 
     def process_item(self, item):
         if not isinstance(item, dict) or item.get("kind") != "guide":
@@ -79,6 +85,21 @@ class CheckPipeline:
             return _failure(url, raw.get("status"), error)
         item["entry"] = entry
         return item
+
+
+def apply_check_settings(settings) -> None:
+    """``-s GUIDEAUDIT_CHECK_SETTINGS=FILE`` checks with that file, here, in the writer process
+    and in extraction workers alike (they read it from the environment). SettingsError when the
+    file is bad."""
+    path = settings.get("GUIDEAUDIT_CHECK_SETTINGS")
+    if not path:
+        return
+    import os
+
+    from guideaudit.checks.settings import SETTINGS_ENV, load_settings
+
+    load_settings(path)
+    os.environ[SETTINGS_ENV] = os.path.abspath(path)
 
 
 def check_item(record: dict | None, raw: dict | None, log: bool = True) -> tuple[GuideEntry | None, str | None]:

@@ -43,6 +43,7 @@ class JsonLinesPipeline:
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         data = dict(item)
+        data.pop("entry", None)  # a checked GuideEntry (GUIDEAUDIT_CHECK_IN_WRITER=0): the store's, not JSON
         raw = data.get("raw")
         if isinstance(raw, dict) and isinstance(raw.get("body"), (bytes, bytearray)):
             raw = dict(raw)

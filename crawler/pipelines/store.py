@@ -9,7 +9,8 @@ A batch is also flushed every few seconds so an interrupted sweep loses little a
 refetches only what was never stored. Fetch failures are stored as they come.
 
 Several crawlers of one sweep (one per profile) share one SweepState: one store, one set of
-counts, one writer lock.
+counts, one writer lock. The sweep itself (lock, start, finish) is crawler/lifecycle.py's; this
+pipeline is on exactly when it is (setting GUIDEAUDIT_DB) and writes into its session.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import threads
@@ -38,8 +38,6 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 FLUSH_SECONDS = 5.0
 COUNT_KEYS = ("pages", "guides", "defects", "fetch_failures", "attachments", "check_errors")
-# Request meta flag of the attachment pipeline's downloads (not pages of the portal).
-ATTACHMENT_META = "guideaudit_attachment"
 # Failures the check pipeline reports: not fetch failures (see pipelines/check.py).
 CHECK_ERROR_PREFIXES = ("检查程序出错", "记录无效")
 
@@ -216,21 +214,6 @@ class SweepState:
                 self._writer = None
 
 
-_STATES: dict[int, SweepState] = {}
-
-
-def register_state(state: SweepState) -> None:
-    _STATES[state.sweep_id] = state
-
-
-def get_state(sweep_id: int, db_url: str | None) -> SweepState:
-    state = _STATES.get(sweep_id)
-    if state is None:  # a crawl started outside `guideaudit sweep` (e.g. scrapy crawl -s …)
-        state = SweepState(sweep_id, Store(db_url))
-        register_state(state)
-    return state
-
-
 def writer_mode(settings) -> str:
     mode = (settings.get("GUIDEAUDIT_STORE_WRITER") or "process").lower()
     return mode if mode in ("process", "thread") else "process"
@@ -248,100 +231,27 @@ def count_attachments(entry: GuideEntry) -> int:
 class StorePipeline:
     def __init__(self, crawler, state: SweepState | None, max_guides: int | None = None):
         self.crawler = crawler
-        self.state = state
+        self.state = state  # None: the sweep was refused (locked, …); items pass through
         self.max_guides = max_guides
         self.buffer: list[GuideEntry] = []
         self.last_flush = time.monotonic()
         self._writing: asyncio.Lock | None = None
         self.failed = False
-        self.standalone = False
-        self._lock = None
         # Guides come unchecked (CheckPipeline deferred): the writer checks them.
-        self.check_in_writer = bool(crawler.settings.getbool("GUIDEAUDIT_CHECK_IN_WRITER"))
+        self.check_in_writer = crawler.settings.getbool("GUIDEAUDIT_CHECK_IN_WRITER", True)
 
     @classmethod
     def from_crawler(cls, crawler):
+        from guideaudit.crawler.lifecycle import SweepLifecycle, db_setting, session_of
+
         settings = crawler.settings
-        sweep_id = settings.getint("GUIDEAUDIT_SWEEP_ID")
+        if not db_setting(settings):
+            raise NotConfigured  # no database, no store (silent, like the lifecycle extension)
+        session = session_of(crawler)
+        if session is None and not any(isinstance(e, SweepLifecycle) for e in crawler.extensions.middlewares):
+            raise NotConfigured("GUIDEAUDIT_DB 已设置，但抓取生命周期扩展 SweepLifecycle 未启用（EXTENSIONS）：本次不入库")
         max_guides = settings.getint("GUIDEAUDIT_MAX_GUIDES") or None
-        if sweep_id:  # run by `guideaudit sweep`, which opened the sweep and will close it
-            state = get_state(sweep_id, settings.get("GUIDEAUDIT_DB_URL"))
-            state.writer_mode = writer_mode(settings)
-            state.crawlers.append(crawler)
-            pipe = cls(crawler, state, max_guides)
-        elif settings.getbool("GUIDEAUDIT_STORE"):  # a bare `scrapy crawl` / Scrapyd job
-            pipe = cls(crawler, None, max_guides)
-            pipe.standalone = True
-        else:
-            raise NotConfigured("not part of a sweep (GUIDEAUDIT_SWEEP_ID / GUIDEAUDIT_STORE unset)")
-        crawler.signals.connect(pipe.response_received, signal=signals.response_received)
-        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
-        return pipe
-
-    # --- a sweep of its own (Scrapyd) ----------------------------------------------------------
-
-    def open_spider(self):
-        """Outside `guideaudit sweep` the pipeline opens (and later closes) the sweep itself,
-        under the same per-portal lock, so Scrapyd jobs and cron sweeps never overlap."""
-        if not self.standalone:
-            return
-        from urllib.parse import urlsplit
-
-        from guideaudit.checks import CHECKER_VERSION
-        from guideaudit.crawler.lock import PortalLock, SweepLocked
-        from guideaudit.crawler.sweep import reap_dead_sweeps
-
-        spider = self.crawler.spider
-        profile = getattr(spider, "profile", None)
-        base = getattr(spider, "base_url", None) or ""
-        portal = profile.name if profile is not None else f"url:{urlsplit(base).netloc}"
-        self._lock = PortalLock([portal])
-        try:
-            self._lock.acquire()
-        except SweepLocked as err:
-            logger.error("%s", err)
-            self.failed = True
-            self._lock = None
-            self._stop_crawler(self.crawler, "locked")
-            return
-        store = Store(self.crawler.settings.get("GUIDEAUDIT_DB_URL"))
-        reap_dead_sweeps(store, portal, lambda text: logger.warning("%s", text))
-        sweep = store.start_sweep(
-            portal, getattr(spider, "start_url", None) or base,
-            {"spider": spider.name, "profiles": [profile.name] if profile else [], "base_url": base, "runner": "scrapy"},
-            CHECKER_VERSION, self.crawler.settings.get("LOG_FILE"),
-        )
-        self.state = SweepState(sweep.id, store, crawlers=[self.crawler], writer_mode=writer_mode(self.crawler.settings))
-        register_state(self.state)
-        logger.info("sweep %d opened for portal %s (database %s)", sweep.id, portal, store.display_url)
-
-    def _finish_standalone(self, reason: str) -> None:
-        from guideaudit.crawler.sweep import _finish
-
-        state = self.state
-        try:
-            state.close_writer()
-            outcome = _finish(state.store, state.store.get_sweep(state.sweep_id), state, {0: reason}, {}, [None])
-            logger.info("sweep %d ended: %s %s", state.sweep_id, outcome.sweep.status, outcome.sweep.counts)
-        finally:
-            state.store.close()
-            if self._lock is not None:
-                self._lock.release()
-
-    # --- signals ---------------------------------------------------------------------------
-
-    def response_received(self, response, request, spider):
-        # Attachment checks also pass through the engine; pages are what the spider parses.
-        if request.meta.get(ATTACHMENT_META) or self.state is None:
-            return
-        self.state.add("pages")
-
-    def spider_closed(self, spider, reason):
-        if self.state is None:
-            return
-        self.state.close_reasons[id(self.crawler)] = reason
-        if self.standalone:
-            self._finish_standalone(reason)
+        return cls(crawler, session.state if session else None, max_guides)
 
     # --- items -----------------------------------------------------------------------------
 

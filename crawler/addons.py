@@ -1,0 +1,45 @@
+"""Scrapy add-ons of the project (ADDONS in crawler/settings.py).
+
+An add-on is built from the crawler after its spider exists and may still change settings, so
+the spider's own target can decide them; ``-s`` / ``--set`` (priority cmdline) still wins.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.exceptions import NotConfigured
+
+from guideaudit.loopback import is_loopback_url
+
+logger = logging.getLogger(__name__)
+
+# Loopback is the project's own fixture portal: politeness delays would only slow tests and the
+# demo. Public portals keep the polite defaults of crawler/settings.py.
+LOOPBACK_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}
+
+
+class LoopbackPace:
+    """Full speed when the spider's portal is on loopback (guideaudit.loopback), for every way a
+    crawl starts: `guideaudit sweep`, the runner, `scrapy crawl`."""
+
+    def __init__(self, url: str | None):
+        self.url = url
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        spider = crawler.spider
+        url = getattr(spider, "base_url", None) or getattr(spider, "start_url", None)
+        if not is_loopback_url(url):
+            raise NotConfigured  # silent: a public portal keeps the polite defaults
+        return cls(url)
+
+    def update_settings(self, settings) -> None:
+        # "spider" priority: above the project's polite defaults, below -s / --set.
+        settings.setdict(LOOPBACK_SETTINGS, priority="spider")
+        logger.info("loopback portal %s: throttling off", self.url)

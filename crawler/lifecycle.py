@@ -1,0 +1,302 @@
+"""The sweep lifecycle as a Scrapy extension (EXTENSIONS in crawler/settings.py).
+
+A sweep is: take the portal's lock, mark sweeps a dead process left "running" as incomplete,
+start (or reopen) the sweep with its check run, count pages while the crawl runs, and when the
+crawl ends record counts and status. SweepSession does that once per sweep; SweepLifecycle,
+built by Scrapy through ``from_crawler``, attaches each crawler to its session:
+
+- ``scrapy crawl … -s GUIDEAUDIT_DB=URL`` (Scrapyd): the extension opens a session of its own
+  for the crawler's portal and finishes it when the spider closes.
+- ``guideaudit sweep``: the command opens the session first (it needs the lock's answer, the
+  resumed sweep and its stored URLs before the spiders are built) and passes its sweep id as
+  GUIDEAUDIT_SWEEP_ID; every crawler of the sweep joins that session, the last one to close
+  finishes it, and the command finishes it itself when the reactor was stopped under them.
+- no GUIDEAUDIT_DB: NotConfigured, the crawl stores nothing (the check and store pipelines
+  switch off the same way).
+
+Status and exit code (the command's; a Scrapyd job has only the status):
+  complete   0  every crawler finished (or stopped at --max-guides)
+  incomplete 130 interrupted (SIGINT/SIGTERM); --resume continues it
+  incomplete 1  stopped for another reason (memory limit, …); --resume continues it
+  failed     1  nothing could be stored, or the store failed
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, NotConfigured
+
+from guideaudit.store import Store, StoreError
+from guideaudit.store.store import Sweep
+
+from .lock import PortalLock, SweepLocked, pid_alive
+from .pipelines.attachments import META_FLAG
+from .pipelines.store import CHECK_ERROR_PREFIXES, SweepState, writer_mode
+
+logger = logging.getLogger(__name__)
+
+EXIT_COMPLETE, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+COMPLETE_REASONS = {"finished", "max_guides"}
+# Crawl close reasons that are Ctrl-C / kill rather than a crawl that gave up.
+INTERRUPT_REASONS = {"shutdown"}
+
+# Sessions open in this process, by sweep id (what GUIDEAUDIT_SWEEP_ID names), and the session of
+# each crawler (what its store pipeline writes into).
+_SESSIONS: dict[int, SweepSession] = {}
+_BY_CRAWLER: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def db_setting(settings) -> str | None:
+    """The database a crawl stores into; unset = the crawl stores nothing."""
+    url = settings.get("GUIDEAUDIT_DB")
+    if not url and settings.get("GUIDEAUDIT_DB_URL"):  # the 0.1 spelling, still honoured
+        url = settings.get("GUIDEAUDIT_DB_URL")
+    return str(url) if url else None
+
+
+def session_of(crawler) -> SweepSession | None:
+    return _BY_CRAWLER.get(crawler)
+
+
+@dataclass
+class SweepOutcome:
+    exit_code: int
+    sweep: Sweep | None = None
+    message: str = ""
+
+
+def reap_dead_sweeps(store: Store, portal: str, say: Callable[[str], None]) -> list[int]:
+    """Sweeps of this portal left "running" by a process that is gone (killed, crashed, host
+    rebooted). The caller holds the portal lock, so none of them can be alive on this host."""
+    host = socket.gethostname()
+    reaped = []
+    for sweep in store.list_sweeps(portal, "running"):
+        if sweep.host != host:
+            say(f"注意：第 {sweep.id} 次抓取在另一台主机 {sweep.host} 上标记为运行中，未处理。")
+            continue
+        if sweep.pid == os.getpid():
+            continue
+        alive = pid_alive(sweep.pid)
+        why = "进程已不存在" if not alive else "进程号已被其他程序占用"
+        store.finish_sweep(
+            sweep.id, "incomplete", sweep.counts,
+            f"抓取进程 {sweep.pid}（{sweep.host}）意外终止（{why}），已标记为未完成",
+        )
+        say(f"第 {sweep.id} 次抓取的进程 {sweep.pid} 已终止，已标记为未完成（可用 --resume {sweep.id} 续抓）。")
+        reaped.append(sweep.id)
+    return reaped
+
+
+class SweepSession:
+    """One sweep of one portal: its lock, its row in the store, the state its crawlers share
+    (counts, the store writer) and how it ended."""
+
+    def __init__(self, store: Store, portal: str, lock_names: list[str] | None = None, owns_store: bool = False):
+        self.store = store
+        self.portal = portal
+        self.lock = PortalLock(lock_names or [portal])
+        self.owns_store = owns_store
+        self.sweep: Sweep | None = None
+        self.state: SweepState | None = None
+        self.base_counts: dict[str, Any] = {}
+        self.expected = 1  # crawlers whose close completes the sweep
+        self.outcome: SweepOutcome | None = None
+
+    # --- opening -------------------------------------------------------------------------------
+
+    def acquire(self) -> None:
+        """The portal's lock; SweepLocked when another sweep of it runs."""
+        self.lock.acquire()
+
+    def reap(self, say: Callable[[str], None]) -> list[int]:
+        return reap_dead_sweeps(self.store, self.portal, say)
+
+    def open(self, start_url: str | None, record: dict, log_path: str | None,
+             captures: dict[str, list[str]], resumed: Sweep | None = None) -> Sweep:
+        """Start the sweep (or reopen ``resumed``) and record how its guides are checked:
+        version, rules digest, settings, and what each source cannot capture (so 待核实 figures
+        of two sweeps can be told apart)."""
+        from guideaudit.checks import CHECKER_VERSION, check_run
+        from guideaudit.checks.settings import active_settings
+
+        if resumed is not None:
+            self.sweep = self.store.reopen_sweep(resumed.id)
+            self.base_counts = dict(resumed.counts or {})
+        else:
+            self.sweep = self.store.start_sweep(self.portal, start_url, record, CHECKER_VERSION, log_path)
+        self.store.add_check_run(self.sweep.id, **check_run(active_settings(), captures=captures))
+        self.state = SweepState(self.sweep.id, self.store)
+        _SESSIONS[self.sweep.id] = self
+        return self.sweep
+
+    def join(self, crawler) -> None:
+        self.state.crawlers.append(crawler)
+        self.state.writer_mode = writer_mode(crawler.settings)
+        _BY_CRAWLER[crawler] = self
+
+    # --- ending --------------------------------------------------------------------------------
+
+    def crawler_closed(self, crawler, reason: str) -> None:
+        self.state.close_reasons[id(crawler)] = reason
+        if len(self.state.close_reasons) >= self.expected:
+            self.finish()
+
+    def finish(self, forced: tuple[str, int, str] | None = None) -> SweepOutcome:
+        """Record how the sweep ended (once; later calls return the same outcome). ``forced``:
+        (status, exit code, error) when the crawl never got going (interrupted at start, crashed)."""
+        if self.outcome is not None:
+            return self.outcome
+        state = self.state
+        try:
+            state.close_writer()  # everything the crawl handed over is written before counting
+            if forced is not None:
+                status, code, error = forced
+                counts = self.base_counts
+            else:
+                counts = self._counts()
+                status, code, error = self._verdict(counts)
+            final = self.store.finish_sweep(state.sweep_id, status, counts, error)
+        finally:
+            _SESSIONS.pop(state.sweep_id, None)
+        self.outcome = SweepOutcome(code, final, error or "")
+        logger.info("sweep %d ended: %s %s", final.id, final.status, final.counts)
+        return self.outcome
+
+    def _counts(self) -> dict:
+        state, store = self.state, self.store
+        base = self.base_counts
+        counts = {k: int(base.get(k, 0)) + int(v) for k, v in state.counts.items()}
+        counts["guides"] = store.guide_count(state.sweep_id)  # exact, whatever was replaced on resume
+        counts["incomplete"] = store.verdict_counts(state.sweep_id).get("incomplete", 0)
+        counts["fetch_failures"] = sum(
+            1 for f in store.fetch_failures(state.sweep_id) if not str(f.get("error") or "").startswith(CHECK_ERROR_PREFIXES)
+        )
+        return counts
+
+    def _verdict(self, counts: dict) -> tuple[str, int, str | None]:
+        state = self.state
+        reasons = state.close_reasons.values()
+        missing = len(state.close_reasons) < self.expected  # a crawler never closed: reactor killed
+        stopped = sorted({r for r in reasons if r not in COMPLETE_REASONS})
+        if state.errors:
+            return "failed", EXIT_FAILED, "；".join(state.errors[:3])
+        if missing or INTERRUPT_REASONS & set(stopped):
+            return "incomplete", EXIT_INTERRUPTED, "抓取被中断（SIGINT/SIGTERM）"
+        if stopped:
+            return "incomplete", EXIT_FAILED, f"抓取提前停止（{'，'.join(stopped)}）"
+        if counts["guides"] == 0:
+            return "failed", EXIT_FAILED, f"没有抓到任何办事指南（{counts['fetch_failures']} 个页面无法获取）"
+        return "complete", EXIT_COMPLETE, None
+
+    def close(self) -> None:
+        """Release the lock (and the store, when the session opened it)."""
+        self.lock.release()
+        if self.owns_store:
+            self.store.close()
+
+
+class SweepLifecycle:
+    """Scrapy extension: attaches a crawler to its sweep (see the module docstring)."""
+
+    def __init__(self, crawler, session: SweepSession | None, refusal: str | None = None):
+        self.crawler = crawler
+        self.session = session
+        self.refusal = refusal  # close reason when the sweep could not be opened (locked, …)
+        self.standalone = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        db = db_setting(settings)
+        if not db:
+            raise NotConfigured  # no message: Scrapy then logs no warning for a plain crawl
+        sweep_id = settings.getint("GUIDEAUDIT_SWEEP_ID")
+        if sweep_id:
+            session = _SESSIONS.get(sweep_id)
+            ext = cls(crawler, session, None if session else "unknown_sweep")
+            if session is None:
+                logger.error("第 %d 次抓取不是由本进程开始的（GUIDEAUDIT_SWEEP_ID 由 guideaudit sweep 设置），本次不抓取", sweep_id)
+        else:
+            ext = cls._standalone(crawler, db)
+        if ext.session is not None:
+            ext.session.join(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    @classmethod
+    def _standalone(cls, crawler, db: str) -> SweepLifecycle:
+        """A sweep of this crawler alone (``scrapy crawl``, Scrapyd), under the same per-portal
+        lock as ``guideaudit sweep``, so a Scrapyd job and a cron sweep never overlap."""
+        from guideaudit.checks.settings import SettingsError
+
+        from .pipelines.check import apply_check_settings
+
+        settings = crawler.settings
+        try:
+            apply_check_settings(settings)
+        except SettingsError as err:
+            logger.error("检查设置有误：%s", err)
+            return cls(crawler, None, "bad_settings")
+        spider = crawler.spider
+        profile = getattr(spider, "profile", None)
+        base = getattr(spider, "base_url", None) or ""
+        start_url = getattr(spider, "start_url", None) or base
+        portal = settings.get("GUIDEAUDIT_PORTAL") or (
+            profile.name if profile is not None else f"url:{urlsplit(start_url or base).netloc}"
+        )
+        try:
+            store = Store(db)
+        except StoreError as err:
+            logger.error("%s", err)
+            return cls(crawler, None, "bad_database")
+        session = SweepSession(store, portal, owns_store=True)
+        try:
+            session.acquire()
+        except SweepLocked as err:
+            logger.error("%s", err)
+            store.close()
+            return cls(crawler, None, "locked")
+        try:
+            session.reap(lambda text: logger.warning("%s", text))
+            gaps = list(profile.capture_gaps()) if hasattr(profile, "capture_gaps") else []
+            record = {"spider": spider.name, "profiles": [profile.name] if profile else [], "base_url": base, "runner": "scrapy"}
+            sweep = session.open(start_url, record, settings.get("LOG_FILE"),
+                                 {profile.name if profile else (start_url or "generic"): gaps})
+        except Exception as err:  # the database refused the sweep: say so, fetch nothing
+            logger.error("无法开始抓取（数据库 %s）：%s: %s", store.display_url, type(err).__name__, err)
+            session.close()
+            return cls(crawler, None, "store_error")
+        logger.info("sweep %d opened for portal %s (database %s)", sweep.id, portal, store.display_url)
+        ext = cls(crawler, session)
+        ext.standalone = True
+        return ext
+
+    def spider_opened(self, spider):
+        if self.refusal:
+            raise CloseSpider(self.refusal)  # before the first request: nothing is fetched
+
+    def response_received(self, response, request, spider):
+        # Attachment checks also pass through the engine; pages are what the spider parses.
+        if self.session is None or request.meta.get(META_FLAG):
+            return
+        self.session.state.add("pages")
+
+    def spider_closed(self, spider, reason):
+        if self.session is None:
+            return
+        try:
+            self.session.crawler_closed(self.crawler, reason)
+        finally:
+            if self.standalone:
+                self.session.close()
