@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from guideaudit.checks.stored import result_of
 from guideaudit.reports.checkruns import check_difference, check_identity
 from guideaudit.reports.defects import element_label
 
@@ -168,7 +167,7 @@ def _snapshot(store: Store, sweep: Sweep, on_guide: Callable[[], None] | None) -
 
 def _summarise(guide: StoredGuide) -> tuple:
     record = guide.record
-    verdicts = result_of(guide).elements
+    verdicts = guide.elements  # as checked: only "is it 待核实 now" is asked of it
     live = {d.defect_id: d for d in guide.defects if not d.dismissed}
     values = tuple(getattr(record, f) for f in _COMPARED_FIELDS)
     return unit_of(record), record.item_name or record.id, record.url, guide.content_hash, live, verdicts, values
