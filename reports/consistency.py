@@ -119,8 +119,27 @@ def json_text(obj) -> str:
     return json.dumps(obj.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"
 
 
-def metrics_rows(c: Consistency | None, lv: Levels | None) -> list[list]:
-    """The figures as a metrics long table (unit,indicator,value,method), for `score --metrics`."""
+def metrics_rows(c: Consistency | None, lv: Levels | None, targets: dict[str, str] | None = None) -> list[list]:
+    """The figures as a metrics long table (unit,indicator,value,note: where they came from), for
+    `score --metrics` (not the method column: that is a scheme's 考评方式).
+    ``targets`` (scheme indicator id → figure name, from `--for C3-1=same_source_share`) writes
+    the figures under the scheme's own indicator ids instead of the figure names."""
+    rows = _metric_rows(c, lv)
+    if not targets:
+        return rows
+    out = []
+    for indicator, figure in targets.items():
+        out.extend([u, indicator, value, f"{method}（{figure}）"] for u, name, value, method in rows if name == figure)
+    return out
+
+
+def overall_consistency(field_share: dict) -> float | None:
+    """一致率 over every compared field (线上线下一致性): the mean of the per-field shares."""
+    shares = [s for s in field_share.values() if s is not None]
+    return sum(shares) / len(shares) if shares else None
+
+
+def _metric_rows(c: Consistency | None, lv: Levels | None) -> list[list]:
     rows = []
     if c is not None:
         for u, f in c.units.items():
@@ -129,6 +148,9 @@ def metrics_rows(c: Consistency | None, lv: Levels | None) -> list[list]:
             for name, share in f["field_share"].items():
                 if share is not None:
                     rows.append([u, f"consistency_share:{name}", round(share, 4), "guideaudit consistency"])
+            overall = overall_consistency(f["field_share"])
+            if overall is not None:
+                rows.append([u, "consistency_share", round(overall, 4), "guideaudit consistency"])
     if lv is not None:
         for u, f in lv.units.items():
             if f["uniformity_share"] is not None:

@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help="table（默认）、csv、xlsx、json")
     parser.add_argument("--out", metavar="FILE", help="写入文件（xlsx 必须指定）")
     parser.add_argument("--figures", metavar="FILE", help="另把各单位同源率、一致率写成指标长表 csv（可用于 score --metrics）")
+    parser.add_argument("--for", dest="targets", action="append", default=[], metavar="指标=数字",
+                        help="把某个数字写成方案的指标编号，如 --for C3-1=same_source_share（anda-2020 数据同源）、"
+                             "--for 20=consistency_share（阳江 线上线下一致性）；可重复")
     parser.add_argument("--threshold", type=float, default=0.9, metavar="X", help="受理条件相似度不低于 X 视为一致（默认 0.9）")
     parser.add_argument("--limit", type=int, default=40, metavar="N", help="table 格式最多列出 N 条（默认 40）")
     add_source_arguments(parser)
@@ -117,9 +120,27 @@ def write(c, args, where_a: str, where_b: str) -> None:
     else:
         table(c, args.limit, where_a, where_b)
     if args.figures:
-        emit(rep.csv_text(("unit", "indicator", "value", "method"), rep.metrics_rows(c, None)), args.figures, bom=True)
+        rows = rep.metrics_rows(c, None, parse_targets(args.targets, "same_source_share"))
+        emit(rep.csv_text(("unit", "indicator", "value", "note"), rows), args.figures, bom=True)
     if args.format != "table":
         print(summary(c, where_a, where_b), file=sys.stderr)
+
+
+FIGURES = ("same_source_share", "consistency_share", "element_uniformity_share")
+
+
+def parse_targets(specs: list[str], default: str) -> dict[str, str]:
+    """--for C3-1=same_source_share (or --for D2-3, the command's own figure)."""
+    from guideaudit.errors import UsageError
+
+    out = {}
+    for spec in specs:
+        indicator, _, figure = spec.partition("=")
+        figure = figure.strip() or default
+        if not indicator.strip() or not (figure in FIGURES or figure.startswith("consistency_share:")):
+            raise UsageError(f"--for {spec!r}：应为 指标编号=数字，数字为 {' / '.join(FIGURES)} 或 consistency_share:字段")
+        out[indicator.strip()] = figure
+    return out
 
 
 def emit(text: str, out: str | None, bom: bool = False) -> None:

@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from guideaudit.commands.consistency import add_source_arguments, emit, load_source, print_table
+from guideaudit.commands.consistency import (
+    add_source_arguments,
+    emit,
+    load_source,
+    parse_targets,
+    print_table,
+)
 
 HELP = "要素规范统一：同一事项在省、市、县各级的名称、设定依据、事项类型、法定时限是否一致；减时间减跑动对比"
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -18,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help="table（默认）、csv、xlsx、json")
     parser.add_argument("--out", metavar="FILE", help="写入文件（xlsx 必须指定）")
     parser.add_argument("--figures", metavar="FILE", help="另把各单位要素规范统一率写成指标长表 csv")
+    parser.add_argument("--for", dest="targets", action="append", default=[], metavar="指标=数字",
+                        help="把要素规范统一率写成方案的指标编号，如 --for D2-3（anda-2020 要素规范统一）；可重复")
     parser.add_argument("--limit", type=int, default=40, metavar="N", help="table 格式最多列出 N 条（默认 40）")
     add_source_arguments(parser)
 
@@ -69,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
         behind = [r for r in rep.reduction_rows(lv) if r[-1]]
         print_table(con, "减时间/减跑动：落后于同事项其他单位", rep.REDUCTION_HEADERS, behind, args.limit)
     if args.figures:
-        emit(rep.csv_text(("unit", "indicator", "value", "method"), rep.metrics_rows(None, lv)), args.figures, bom=True)
+        targets = parse_targets(args.targets, "element_uniformity_share")
+        rows = rep.metrics_rows(None, lv, targets)
+        emit(rep.csv_text(("unit", "indicator", "value", "note"), rows), args.figures, bom=True)
     if args.format != "table":
         print(line, file=sys.stderr)
     return 0

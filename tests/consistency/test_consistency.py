@@ -122,3 +122,24 @@ def test_real_guangdong_sample_levels(repo_root, tmp_path):
     assert [(d["field"], d["value"], d["majority"]) for d in data["deviations"]] == [
         ("statutory_limit", "20(工作日)", "30(工作日)")]
     assert any(r["behind"] for r in data["reductions"])
+
+
+def test_figures_feed_the_scheme_indicator(swept, tmp_path):
+    """--for C3-1=same_source_share writes the 同源率 under anda-2020's own indicator id:
+    `score` then reads it as that indicator's figure, not a typed one."""
+    figures = tmp_path / "同源率.csv"
+    done = cli(swept, "consistency", "--a", "1", "--b", "2", "--format", "json", "--figures", str(figures),
+               "--for", "C3-1", "--for", "C3-2=consistency_share")
+    assert done.returncode == 0, done.stderr
+    import csv
+
+    rows = list(csv.DictReader(figures.open(encoding="utf-8-sig")))
+    assert rows and {r["indicator"] for r in rows} == {"C3-1", "C3-2"}
+    assert all(0 <= float(r["value"]) <= 1 for r in rows)
+    unit = rows[0]["unit"]
+    scored = cli(swept, "score", "--scheme", "anda-2020", "--metrics", str(figures), "--allow-missing")
+    assert scored.returncode == 0, scored.stderr
+    line = next(line for line in scored.stdout.splitlines() if "C3-1" in line and "同源" in line)
+    assert "同源率.csv" in line and unit in scored.stdout
+    bad = cli(swept, "consistency", "--a", "1", "--b", "2", "--format", "json", "--figures", str(figures), "--for", "C3-1=x")
+    assert bad.returncode == 2 and "应为 指标编号=数字" in bad.stderr
