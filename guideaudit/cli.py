@@ -117,6 +117,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug of ours: say so in Chinese, keep the traceback in a file
+        path = _crash_log(err)
+        print(f"内部错误（{type(err).__name__}: {str(err)[:200]}）。这是 guideaudit 的缺陷，不是输入有误；"
+              f"详细信息已写入 {path}，请连同使用的命令一起报告。", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _crash_log(err: BaseException) -> str:
+    import time
+    import traceback
+
+    try:
+        from guideaudit.paths import logs_dir
+
+        path = logs_dir() / f"crash-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        path.write_text("".join(traceback.format_exception(err)), encoding="utf-8")
+        return str(path)
+    except Exception:  # noqa: BLE001 - the log is a courtesy; never fail while failing
+        return "（无法写入日志）"
 
 
 if __name__ == "__main__":

@@ -314,11 +314,15 @@ def _iter_file(path: Path) -> Iterator[tuple[Any, int | None, str]]:
                 yield json.loads(raw), number, "行"
             except json.JSONDecodeError as err:
                 raise RecordError(source, number, None, f"不是合法的 JSON：{err.msg}（第 {err.colno} 列）") from None
+            except RecursionError:
+                raise RecordError(source, number, None, "JSON 嵌套层次过深，不是指南记录") from None
         return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise RecordError(source, err.lineno, None, f"不是合法的 JSON：{err.msg}（第 {err.colno} 列）") from None
+    except RecursionError:
+        raise RecordError(source, None, None, "JSON 嵌套层次过深，不是指南记录") from None
     if isinstance(data, list):
         # A JSON array: report the element's index as its "line" so the user can find it.
         for index, item in enumerate(data, start=1):

@@ -73,7 +73,12 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def read_yaml(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise SchemeError(str(path), None, None, f"不是 UTF-8 编码（第 {err.start} 字节）；请另存为 UTF-8") from None
+    except OSError as err:
+        raise SchemeError(str(path), None, None, f"无法读取（{err.strerror}）") from None
     loader = _Loader(text)
     loader.name = str(path)
     try:
@@ -81,6 +86,8 @@ def read_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as err:
         line = err.problem_mark.line + 1 if err.problem_mark else None
         raise SchemeError(str(path), line, None, f"YAML 语法错误：{err.problem}") from None
+    except RecursionError:
+        raise SchemeError(str(path), None, None, "嵌套层次过深，不是方案文件") from None
     finally:
         loader.dispose()
 

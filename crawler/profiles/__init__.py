@@ -222,9 +222,13 @@ def _validate(data: Any, source: str) -> Profile:
 def load_profile_file(path: str | Path) -> Profile:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = yaml.safe_load(path.read_text("utf-8-sig"))
     except OSError as err:
         raise ProfileError(f"{path}：无法读取：{err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise ProfileError(f"{path}：不是 UTF-8 编码（第 {err.start} 字节）；请另存为 UTF-8") from None
+    except RecursionError:
+        raise ProfileError(f"{path}：嵌套层次过深，不是门户配置") from None
     except yaml.YAMLError as err:
         raise ProfileError(f"{path}：不是合法的 YAML：{err}") from None
     return _validate(data, str(path))

@@ -12,11 +12,21 @@ HELP = "在本机回环地址上运行夹具政务服务网（serve），或导�
 DEFAULT_PORT = 8765
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"端口应为 0–65535 的整数，实际为 {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 0–65535 的整数，实际为 {value}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="portal_action", metavar="操作")
     serve = sub.add_parser("serve", help="启动夹具门户，按 Ctrl-C 停止", description="启动夹具门户，按 Ctrl-C 停止")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址，只允许回环地址（默认 127.0.0.1）")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}；0 表示任选空闲端口）")
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}；0 表示任选空闲端口）")
     _common(serve)
     truth = sub.add_parser("truth", help="把真值记录写成 JSONL", description="把真值记录写成 JSONL（每行一条指南记录）")
     _common(truth)

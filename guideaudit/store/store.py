@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from guideaudit import __version__
 from guideaudit.paths import default_db_url
@@ -281,6 +281,8 @@ class Store:
             self._check_version()
         except OperationalError as err:
             raise StoreError(f"无法打开数据库 {self.display_url}：{err.orig}") from None
+        except DatabaseError as err:  # not a database at all, or a damaged file
+            raise StoreError(f"无法打开数据库 {self.display_url}：不是 guideaudit 的数据库，或文件已损坏（{err.orig}）") from None
 
     @property
     def display_url(self) -> str:
