@@ -29,14 +29,10 @@ def _sheet(book, name: str, columns, fmt) -> Any:
 
 
 def _finish(ws, rows: int, columns, title: str = "评分表") -> None:
+    from guideaudit.reports.xlsx import print_setup
+
     ws.autofilter(0, 0, max(rows, 1), len(columns) - 1)
-    # Printed and sent out: A4 landscape, one page wide, header row on every page, page numbers.
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
-    ws.set_header("&C&12" + title.replace("&", "&&"))
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    print_setup(ws, title)
 
 
 def write_score_workbook(path: Path, cards: list[Scorecard], scoring: Any, sweep: Any) -> None:

@@ -117,7 +117,7 @@ def write_defect_workbook(
     _write_dismissed_sheet(sheet(DISMISSED_SHEET), defects.dismissed_rows[:MAX_DATA_ROWS], fmt)
     notes = sheet(NOTES_SHEET)
     _write_notes(notes, defects, fmt)
-    _print_setup(notes, "缺陷清单说明")
+    print_setup(notes, "缺陷清单说明")
     meta = sheet(META_SHEET)
     _write_meta(meta, defects, sheets, store_url)
     meta.very_hidden()
@@ -151,7 +151,7 @@ def _write_summary(ws, defects: DefectList, first_sheet: dict[str, str], fmt: di
     _write_tally(ws, row, defects.total, codes, fmt, total=True)
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(row - 1, 1), len(headers) - 1)
-    _print_setup(ws, f"第 {defects.sweep.id} 次抓取 办事指南问题汇总")
+    print_setup(ws, f"第 {defects.sweep.id} 次抓取 办事指南问题汇总")
     ws.write_string(row + 2, 0, f"已按复核意见排除误报 {defects.dismissed} 条。", fmt["text"])
     ws.write_string(
         row + 3, 0,
@@ -176,7 +176,7 @@ def _write_tally(ws, row: int, tally, codes: list[str], fmt: dict, total: bool) 
         ws.write_number(row, 6 + offset, tally.by_element.get(code, 0), num)
 
 
-def _print_setup(ws, title: str) -> None:
+def print_setup(ws, title: str) -> None:
     """Lists are printed and sent to units: A4 landscape, one page wide, header on every page."""
     ws.set_paper(9)
     ws.set_landscape()
@@ -214,7 +214,7 @@ def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row) -> None:
     last = max(len(rows), 1)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, last, check_col - 1)
-    _print_setup(ws, f"{rows[0].unit if rows else ''} 办事指南问题清单")
+    print_setup(ws, f"{rows[0].unit if rows else ''} 办事指南问题清单")
     ws.data_validation(
         1, status_col, last, status_col,
         {
@@ -240,7 +240,7 @@ def _write_dismissed_sheet(ws, rows: list, fmt: dict) -> None:
             ws.write_string(index, col, value, fmt["wrap"] if DISMISSED_HEADERS[col] in ("问题", "原文", "误报理由") else fmt["text"])
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(rows), 1), len(DISMISSED_HEADERS) - 1)
-    _print_setup(ws, "经复核排除的误报")
+    print_setup(ws, "经复核排除的误报")
 
 
 def _write_unsure_sheet(ws, rows: list[UnsureListRow], fmt: dict) -> None:
@@ -266,7 +266,7 @@ def _write_unsure_sheet(ws, rows: list[UnsureListRow], fmt: dict) -> None:
     last = max(len(rows), 1)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, last, check_col - 1)
-    _print_setup(ws, "待核实的要素（需人工核实）")
+    print_setup(ws, "待核实的要素（需人工核实）")
     ws.data_validation(
         1, status_col, last, status_col,
         {
@@ -347,5 +347,5 @@ def write_comparison_workbook(path: Path, comparison, unit_headers, unit_rows, d
                     ws.write_string(r, col, str(value), fmt["wrap"] if col >= 6 else fmt["text"])
         ws.freeze_panes(2, 1)
         ws.autofilter(1, 0, max(len(rows) + 1, 2), len(headers) - 1)
-        _print_setup(ws, title)
+        print_setup(ws, title)
     book.close()

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from guideaudit.commands import add_db_argument, open_store
+from guideaudit.commands import add_db_argument, emit, open_store
 
 HELP = "比较两次抓取：新增、已整改、仍存在的问题，整改率，按单位统计（以评促改）"
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -93,7 +93,7 @@ def _write(c, args) -> None:
 
     if args.format == "json":
         text = json.dumps(c.to_dict(), ensure_ascii=False, indent=1) + "\n"
-        _emit(text, args.out)
+        emit(text, args.out)
     elif args.format == "csv":
         import csv
         import io
@@ -105,7 +105,7 @@ def _write(c, args) -> None:
         writer.writerow(CSV_HEADERS)
         for row in defect_rows(c):
             writer.writerow([safe_cell(v) for v in row])
-        _emit(buf.getvalue(), args.out, bom=True)
+        emit(buf.getvalue(), args.out, bom=True)
     elif args.format == "xlsx":
         from guideaudit.reports.xlsx import write_comparison_workbook
 
@@ -115,19 +115,6 @@ def _write(c, args) -> None:
         _table(c, args.limit)
     if args.format != "table":
         print(c.summary(), file=sys.stderr)
-
-
-def _emit(text: str, out: str | None, bom: bool = False) -> None:
-    if not out:
-        sys.stdout.write(text)
-        return
-    try:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
-    except OSError as err:
-        from guideaudit.errors import UsageError
-
-        raise UsageError(f"{out}：无法写入（{err.strerror}）") from None
 
 
 def _table(c, limit: int) -> None:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from guideaudit.commands import add_db_argument
+from guideaudit.commands import add_db_argument, emit
 
 HELP = "比较两个来源中的同一事项（两次抓取、抓取与实施清单）：同源率、各字段一致率、不一致清单"
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -141,19 +141,6 @@ def parse_targets(specs: list[str], default: str) -> dict[str, str]:
             raise UsageError(f"--for {spec!r}：应为 指标编号=数字，数字为 {' / '.join(FIGURES)} 或 consistency_share:字段")
         out[indicator.strip()] = figure
     return out
-
-
-def emit(text: str, out: str | None, bom: bool = False) -> None:
-    from guideaudit.errors import UsageError
-
-    if not out:
-        sys.stdout.write(text)
-        return
-    try:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
-    except OSError as err:
-        raise UsageError(f"{out}：无法写入（{err.strerror}）") from None
 
 
 def console():
