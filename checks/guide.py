@@ -19,7 +19,8 @@ from guideaudit.checks.settings import CheckSettings
 from guideaudit.record import GuideRecord, Material
 from guideaudit.text import NONE_WORDS
 
-_TRAILING_NOTE = re.compile(r"(?:[(（\[【][^()（）\[\]【】]*[)）\]】]|[\s。.;；:：,，*※])+$")
+# Notes, punctuation and quote marks after a material's name: "…申请表（盖章）", "《…登记表》".
+_TRAILING_NOTE = re.compile(r"(?:[(（\[【][^()（）\[\]【】]*[)）\]】]|[\s。.;；:：,，*※》〉\"”’'])+$")
 def says_none(text: str | None) -> bool:
     """The published value says "none" (guideaudit.text.NONE_WORDS), after any leading label."""
     return norm(text).rstrip("。.;；") in NONE_WORDS
@@ -125,8 +126,14 @@ class Guide:
     def is_form(self, material: Material) -> bool:
         if material.blank_form is not None or material.sample_form is not None:
             return True
+        s = self.settings
         name = _TRAILING_NOTE.sub("", norm(material.name))
-        return bool(name) and name.endswith(self.settings.form_suffixes)
+        if not name or not name.endswith(s.form_suffixes) or name.endswith(s.not_form_suffixes):
+            return False
+        source = norm(material.source)
+        if any(word in source for word in s.issued_sources) or any(w in name for w in s.issued_name_words):
+            return False  # issued by another body: not a form the guide can offer blank
+        return True
 
     @cached_property
     def forms(self) -> list[tuple[int, Material]]:

@@ -56,14 +56,26 @@ class CheckSettings(BaseModel):
         default_factory=lambda: {
             "受理": ("受理", "收件", "接件", "申请", "提交", "收取"),
             "审查": ("审查", "审核", "核查", "初审", "复审", "审验", "核实", "评审", "勘查"),
-            "决定": ("决定", "审批", "批准", "核准", "审定", "签发", "许可"),
+            "决定": ("决定", "审批", "批准", "核准", "审定", "签发", "许可", "认定", "核定"),
             "办结": ("办结", "送达", "发证", "颁证", "出证", "制证", "领取", "公开", "发放", "反馈"),
         }
     )
     immediate_stages: tuple[str, ...] = ("受理", "办结")
 
     # E4 forms and attachments
+    # A material is a form (E4: needs a blank and a sample) when its name ends in one of these:
+    # 申请表/登记表/…表, 申请书, 申报书, 承诺书 (告知承诺 needs the body's own text), 申请单/…单.
     form_suffixes: tuple[str, ...] = ("表", "申请书", "申报书", "承诺书", "登记表", "单", "书(样表)")
+    # …but not documents someone else issues that merely end so (a hospital's 报告单 or 费用清单,
+    # an insurer's 保单, a bank's 明细账单, a list of names), nor a material the guide says is
+    # issued by another body (来源 政府部门核发, or "…出具的…" in its name). A link to a blank or
+    # sample makes any material a form: the portal itself treats it as one.
+    not_form_suffixes: tuple[str, ...] = (
+        "清单", "名单", "保单", "保险单", "账单", "明细单", "报告单", "检验单", "化验单", "缴费单", "通知单",
+        "发票", "收据",
+    )
+    issued_sources: tuple[str, ...] = ("政府部门核发", "核发")
+    issued_name_words: tuple[str, ...] = ("出具的", "核发的", "核定的", "开具的")
     accepted_kinds: tuple[str, ...] = (
         "doc", "docx", "xls", "xlsx", "pdf", "wps", "et", "ofd", "zip", "rar", "image",
     )

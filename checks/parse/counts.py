@@ -10,7 +10,11 @@ from guideaudit.checks.parse.common import NUM, norm, to_number
 _LEAD = re.compile(r"^(?:不超过|最多|至多|共)")
 _TAIL = re.compile(r"\s*(?:次|趟)$")
 _VISITS = re.compile(NUM + r"\s*(?:次|趟)?")
-_COUNT = re.compile(r"^(?:原件|复印件|副本|正本)?\s*(" + NUM + r")\s*(?:份|张|套|本|页|个)?\s*(?:原件|复印件|副本|正本)?$")
+_KIND = r"(?:原件|复印件|副本|正本|扫描件)"
+_UNIT = r"(?:份|张|套|本|页|个|册)"
+_COUNT = re.compile(r"^" + _KIND + r"?\s*(?:一式)?\s*(" + NUM + r")\s*" + _UNIT + r"?\s*" + _KIND + r"?[。.;；]?$")
+# A count inside a longer requirement: "A4纸，用电脑打印，一式四份。", "原件1份、复印件1份".
+_COUNT_IN = re.compile(r"(?:(" + _KIND + r")\s*)?(?:一式|共)?\s*(" + NUM + r")\s*" + _UNIT + r"(?!\S*[寸厘米])")
 
 
 @lru_cache(maxsize=4096)
@@ -50,3 +54,15 @@ def parse_count(text: str | None) -> int | None:
     if number is None or number < 0 or not float(number).is_integer():
         return None
     return int(number)
+
+
+def count_phrases(text: str | None) -> list[tuple[str | None, int]]:
+    """Every count stated inside a requirement text, with the kind it names (原件, 复印件 or
+    None): "原件1份、复印件1份" → [("原件", 1), ("复印件", 1)]; "一式四份" → [(None, 4)]. Sizes such
+    as "2寸照片2张" keep only the count."""
+    found = []
+    for match in _COUNT_IN.finditer(norm(text)):
+        number = to_number(match.group(2))
+        if number is not None and number >= 0 and float(number).is_integer():
+            found.append((match.group(1), int(number)))
+    return found

@@ -8,16 +8,23 @@ from functools import lru_cache
 
 from guideaudit.checks.parse.common import norm
 
-_DAY = r"(?:星期|周|礼拜)[一二三四五六日天1-7]"
+_DAY = r"(?:星期|周|礼拜)\s*[一二三四五六日天1-7]"
+# Between two days or two times: any run of dashes (clean() folds every dash to "-"), 至, 到,
+# ～ (NFKC: ~), 一 used as a dash is not accepted (it is a numeral).
+_TO = r"(?:-+|至|到|~+|－+)"
 _DAY_RANGE = re.compile(
-    _DAY + r"(?:\s*(?:至|到|-|~|—)\s*(?:" + _DAY + r"|[一二三四五六日天1-7]))?"
+    _DAY + r"(?:\s*" + _TO + r"\s*(?:" + _DAY + r"|[一二三四五六日天1-7]))?"
     r"|(?<!非)工作日|每天|每日|全天|全年|节假日|法定节假日|24小时|7\s*[x×*]\s*24"
 )
-_PERIOD = r"(上午|下午|早上|晚上|中午|早|晚|AM|PM|am|pm)?"
-_CLOCK = r"(\d{1,2})\s*(?:[:：.]\s*(\d{2})|[点时](?:(\d{1,2})(?![点时\d])分?|(半))?)"
+_PERIOD = r"(上\s*午|下\s*午|早\s*上|晚\s*上|中\s*午|早|晚|AM|PM|am|pm)?"
+# Every colon form: ":" "：" (NFKC folds it) "∶" (U+2236 RATIO, common in Word-made text), and
+# "." as some portals write it.
+_CLOCK = r"(\d{1,2})\s*(?:[:：∶.]\s*(\d{2})|[点时](?:(\d{1,2})(?![点时\d])分?|(半))?)"
 _TIME_RANGE = re.compile(
-    _PERIOD + r"\s*" + _CLOCK + r"\s*(?:-|至|到|~|—)\s*" + _PERIOD + r"\s*" + _CLOCK
+    _PERIOD + r"\s*[:：∶]?\s*" + _CLOCK + r"\s*" + _TO + r"\s*" + _PERIOD + r"\s*[:：∶]?\s*" + _CLOCK
 )
+# A schedule in brackets ("（夏季14:30-18:00）", "（另一办公点…）") is judged on its own.
+_OPEN, _CLOSE = "(（[【", ")）]】"
 # Seasonal or dated timetables ("夏季…；冬季…", "5月1日至9月30日…") are separate groups.
 _NEW_PERIOD = re.compile(r"夏|冬|春|秋|\d+月|\d+日|特殊|其他时间|另")
 _ROUND_CLOCK = re.compile(r"24小时|全天|7\s*[x×*]\s*24")
@@ -34,12 +41,24 @@ class Hours:
 
 def _minutes(period: str | None, hour: str, minute: str | None, minute2: str | None, half: str | None) -> int:
     h = int(hour)
+    period = period.replace(" ", "") if period else period
     m = 30 if half else int(minute or minute2 or 0)
     if period in ("下午", "晚上", "晚", "PM", "pm") and h < 12:
         h += 12
     elif period == "中午" and h < 6:
         h += 12
     return h * 60 + min(m, 59)
+
+
+def _bracketed(value: str, at: int) -> int:
+    """How many brackets are open at position ``at`` (a schedule inside one is another group)."""
+    depth = 0
+    for ch in value[:at]:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+    return depth
 
 
 @lru_cache(maxsize=8192)
@@ -50,11 +69,12 @@ def parse_hours(text: str | None, vague_words: tuple[str, ...] = ("工作时间"
     bad: list[str] = []
     # Overlap is judged within one day group: a new day wording starts a new group.
     group: list[tuple[int, int]] = []
-    cursor = 0
+    cursor = depth = 0
     for match in _TIME_RANGE.finditer(value):
         between = value[cursor:match.start()]
-        if _DAY_RANGE.search(between) or _NEW_PERIOD.search(between):
+        if _DAY_RANGE.search(between) or _NEW_PERIOD.search(between) or _bracketed(value, match.start()) != depth:
             group = []
+            depth = _bracketed(value, match.start())
         cursor = match.end()
         p1, h1, m1, n1, f1, p2, h2, m2, n2, f2 = match.groups()
         if int(h1) > 24 or int(h2) > 24:

@@ -13,7 +13,8 @@ from phonenumbers import shortnumberinfo
 
 _EXTENSION = re.compile(r"(?:转|分机|分机号|ext\.?|EXT\.?|x)\s*\d{1,6}")
 # A run that may be one number: digits with spaces, dashes, brackets and a leading +86.
-_RUN = re.compile(r"(?:\+?86[\s-]*)?\(?\d[\d\s\-()]*\d|\d")
+# Not across a line break: "1.电话咨询：0770-3235169\n2.现场咨询…" is a number, then a list marker.
+_RUN = re.compile(r"(?:\+?86[ \t-]*)?\(?\d[\d \t\-()]*\d|\d")
 _GROUPS = re.compile(r"\d+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _SHORT = re.compile(r"^(?:1[0-2]\d{1,3}|9[56]\d{3,4}|96\d{3,4})$")

@@ -9,7 +9,9 @@ declare(
     Rule("cross.immediate-case-type", "X-1", "即办与办件类型不一致", "error",
          "承诺办结时限“{promised}”与办件类型“{case_type}”不一致。",
          "承诺“即办”的事项办件类型应为“即办件”；有承诺天数的应为“承诺件”。",
-         applies_to="办件类型和承诺时限都已公布的事项"),
+         applies_to="办件类型和承诺时限都已公布的事项",
+         # a bare "1" whose unit the source lost may have read 即办 or 1个工作日 on the page
+         reads=("case_type", "promised_limit", "promised_limit.unit")),
     Rule("cross.depth4-visits", "X-2", "全程网办却需到现场", "error",
          "网办深度为四级（全程网办），但到办事现场次数为 {visits}。",
          "全程网办事项到现场次数应为 0；需要到现场的应如实标注网办深度。"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from guideaudit.checks.guide import Guide, blank, locus
 from guideaudit.checks.parse.common import norm
-from guideaudit.checks.parse.counts import parse_count
+from guideaudit.checks.parse.counts import count_phrases, parse_count
 from guideaudit.checks.registry import Rule, checker, declare, find
 
 declare(
@@ -58,17 +58,30 @@ def check_count(g: Guide):
                 continue
             count = parse_count(value)
             if count is None:
+                # a count written inside a requirement: "原件1份、复印件1份", "A4纸，一式四份"
+                phrases = count_phrases(value)
+                count = sum(n for _, n in phrases) if phrases else None
+            if count is None:
                 bad = True
             counts.append(count or 0)
         if bad:
             yield find("material.count-invalid", evidence, where, name=name, text=evidence, problem="不是非负整数")
-        elif counts == [0, 0] and "纸" in norm(m.medium):
+        elif counts == [0, 0] and paper_required(m.medium):
             yield find("material.count-invalid", evidence, where, name=name, text=evidence, problem="原件和复印件都为 0，但要求纸质材料")
+
+
+def paper_required(medium: str | None) -> bool:
+    """纸质, 纸质和电子: paper must be handed in, so it needs a count. 电子 alone, or 纸质或电子
+    (either will do), may come with 0 paper copies."""
+    text = norm(medium)
+    if "纸" not in text:
+        return False
+    return not ("电子" in text and any(word in text for word in ("或", "/")))
 
 
 @checker("E2-3")
 def check_medium(g: Guide):
     for index, m in enumerate(g.materials, start=1):
         medium = norm(m.medium)
-        if not medium or not any(word in medium for word in ("纸", "电子", "原件", "扫描", "照片", "光盘", "U盘")):
+        if not medium or not any(word in medium for word in ("纸", "电子", "原件", "复印件", "扫描", "照片", "光盘", "U盘")):
             yield find("material.medium-missing", m.medium, locus("material", index, m.name), name=m.name or f"第{index}项")

@@ -86,6 +86,7 @@ def test_uncaptured_facts_are_incomplete_with_a_reason(results) -> None:
     assert verdicts["E3-1"] == {"incomplete": 1131}
     # "无" is the scraper's word for a field it did not find: materials unknown, not "none needed"
     assert verdicts["E2-1"] == {"incomplete": 1128, "na": 3}
-    assert verdicts["E4-1"] == {"incomplete": 968, "na": 163}
+    # form names in 《》 ("《…申请表》") are forms too
+    assert verdicts["E4-1"] == {"incomplete": 991, "na": 140}
     record, result = results["11440000006940116U2440102002003"]
     assert result.reasons["E1-4"] == "来源未采集：办理时间"
