@@ -31,7 +31,7 @@ def not_applicable(g: Guide) -> frozenset[str]:
         na.update(("E4-1", "E4-2"))
     if g.no_offline:
         na.update(("E1-3", "E1-4"))
-    if g.record.materials is not None and not g.record.materials:
+    if g.no_materials:
         na.update(("E2-1", "E2-2", "E2-3"))  # the guide says no material is needed
     return frozenset(na)
 

@@ -21,6 +21,9 @@ from guideaudit.text import NONE_WORDS
 
 # Notes, punctuation and quote marks after a material's name: "…申请表（盖章）", "《…登记表》".
 _TRAILING_NOTE = re.compile(r"(?:[(（\[【][^()（）\[\]【】]*[)）\]】]|[\s。.;；:：,，*※》〉\"”’'])+$")
+_NO_MATERIAL = re.compile(r"^(?:无|暂无|不需要|无需|免于?)(?:提交|提供|申请)?(?:任何)?(?:申请)?材料?[。.]?$|^无[。.]?$")
+
+
 def says_none(text: str | None) -> bool:
     """The published value says "none" (guideaudit.text.NONE_WORDS), after any leading label."""
     return norm(text).rstrip("。.;；") in NONE_WORDS
@@ -122,6 +125,15 @@ class Guide:
     @cached_property
     def materials(self) -> list[Material]:
         return self.record.materials or []
+
+    @cached_property
+    def no_materials(self) -> bool:
+        """The guide says no material is needed: an empty list, or only a placeholder row
+        ("无需材料", "无", "不需要提交材料") where the portal's table wants one."""
+        materials = self.record.materials
+        if materials is None:
+            return False
+        return all(_NO_MATERIAL.match(norm(m.name)) for m in materials)
 
     def is_form(self, material: Material) -> bool:
         if material.blank_form is not None or material.sample_form is not None:

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "probe": "guideaudit.commands.probe",
     "sweep": "guideaudit.commands.sweep",
     "sweeps": "guideaudit.commands.sweeps",
+    "import": "guideaudit.commands.import_",
     "export": "guideaudit.commands.export",
     "portal": "guideaudit.commands.portal",
     "score": "guideaudit.commands.score",

@@ -154,7 +154,7 @@ def _judge_run(value: str, match: re.Match[str], run: str) -> Phone | None:
     # Times ("08:30-12:00") and dates are not numbers; "电话：020-…" is.
     end = match.end()
     start = match.start()
-    if end < len(value) and (value[end] in "时点年月日" or value[end] in ":：" and value[end + 1:end + 2].isdigit()):
+    if end < len(value) and (value[end] in "时点年月日号楼层室栋" or value[end] in ":：" and value[end + 1:end + 2].isdigit()):
         return None
     if start > 1 and value[start - 1] in ":：" and value[start - 2].isdigit():
         return None
