@@ -84,6 +84,9 @@ ADDONS = {
 EXTENSIONS = {
     # crawl process: lock, reap dead sweeps, start/reopen, count pages, finish; off without GUIDEAUDIT_DB
     "guideaudit.crawler.lifecycle.SweepLifecycle": 100,
+    # crawl process: a progress line every GUIDEAUDIT_PROGRESS_INTERVAL s (0: off) to the log,
+    # and to stdout with GUIDEAUDIT_PROGRESS (guideaudit sweep)
+    "guideaudit.crawler.progress.SweepProgress": 200,
 }
 
 # Playwright is only switched on by the JS spider (its download handlers are set per crawl in

@@ -122,6 +122,7 @@ class GuideApiSpider(GuideSpider):
             return
         total = resolve(data, spec.total) if spec.total else _MISSING
         if page == spec.first_page and isinstance(total, (int, str)) and str(total).isdigit():
+            self.crawler.stats.set_value("guideaudit/expected_guides", int(total))  # for the ETA
             last = spec.first_page + math.ceil(int(total) / spec.page_size) - 1
             for n in range(page + 1, last + 1):
                 request = self.list_request(n)
