@@ -62,9 +62,7 @@ def iter_records(args: argparse.Namespace) -> Iterator[GuideRecord]:
         return
     from guideaudit.checks.importers import importer
 
-    loader = importer(args.source).load
-    for path in record_files(args.paths):
-        yield from loader(path)
+    yield from importer(args.source).load_files(record_files(args.paths))
 
 
 @contextmanager
