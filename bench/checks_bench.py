@@ -23,7 +23,7 @@ REAL_TOTAL = int(os.environ.get("BENCH_REAL_RECORDS", "20000"))
 
 def _heavy_dicts() -> list[dict]:
     """The 广西 and 浙江 corpus records as their importers make them, repeated to REAL_TOTAL."""
-    from guideaudit.checks.importers import importer
+    from guideaudit.commands.sources import importer
 
     base = []
     for source in ("gxzwfw-2025", "zjzwfw-2018"):

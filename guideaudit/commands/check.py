@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from guideaudit.checks.elements import ELEMENTS
-from guideaudit.checks.importers import IMPORTERS
+from guideaudit.commands.sources import IMPORTERS
 from guideaudit.record import GuideRecord, load_records, record_files
 
 HELP = "逐要素检查办事指南记录（JSON/JSONL 或文件夹），输出缺陷清单"
@@ -60,7 +60,7 @@ def iter_records(args: argparse.Namespace) -> Iterator[GuideRecord]:
     if not args.source:
         yield from load_records(args.paths)
         return
-    from guideaudit.checks.importers import importer
+    from guideaudit.commands.sources import importer
 
     yield from importer(args.source).load_files(record_files(args.paths))
 

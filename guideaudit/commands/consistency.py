@@ -13,7 +13,7 @@ FORMATS = ("table", "csv", "xlsx", "json")
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
-    from guideaudit.checks.importers import IMPORTERS
+    from guideaudit.commands.sources import IMPORTERS
 
     parser.add_argument("--from", dest="source", choices=tuple(IMPORTERS), metavar="SOURCE",
                         help="记录文件为第三方抓取数据时先转换：" + "、".join(IMPORTERS))
@@ -67,7 +67,7 @@ def load_source(spec: str, db: str | None, source: str | None = None) -> tuple[l
             raise UsageError(f"{spec}：清单中没有事项")
         return listing.records, f"清单 {path.name}", listing.warnings
     if source:
-        from guideaudit.checks.importers import importer
+        from guideaudit.commands.sources import importer
         from guideaudit.record import record_files
 
         loader = importer(source).load

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from guideaudit.checks.importers import IMPORTERS
 from guideaudit.commands import add_db_argument, open_store
+from guideaudit.commands.sources import IMPORTERS
 
 HELP = "把第三方导出的真实门户数据（--from 来源）检查后作为一次抓取存入数据库，之后可用 report/review/score"
 
@@ -28,10 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from guideaudit.checks import check_guide
-    from guideaudit.checks.importers import importer
     from guideaudit.checks.stored import entry_of
     from guideaudit.checks.versions import check_run
     from guideaudit.commands.check import settings_from
+    from guideaudit.commands.sources import importer
     from guideaudit.record import RecordError, record_files
 
     settings = settings_from(args)

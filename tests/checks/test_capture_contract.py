@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 from guideaudit.checks import RULES, check_guide
-from guideaudit.checks.importers import importers
 from guideaudit.crawler.profiles import load_profile, profile_names
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from guideaudit.commands.sources import importers
 from guideaudit.record import FormLink, GuideRecord, Material, Step
 
 SOURCES: dict[str, tuple[str, ...]] = {

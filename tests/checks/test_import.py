@@ -9,9 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from guideaudit.checks.importers import IMPORTERS
 
 from guideaudit.cli import main
+from guideaudit.commands.sources import IMPORTERS
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "realworld"
 GUANGXI = sorted(str(p) for p in (CORPUS / "gxzwfw-2025").glob("input_*.json"))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from guideaudit.checks import check_guide
-from guideaudit.checks.importers import importer
 
+from guideaudit.commands.sources import importer
 from guideaudit.record import parse_record
 
 CORPUS = Path(__file__).resolve().parents[2] / "fixtures" / "realworld"
