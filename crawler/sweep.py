@@ -39,6 +39,7 @@ from guideaudit.crawler.lifecycle import (  # noqa: F401  (exit codes and outcom
     reap_dead_sweeps,
 )
 from guideaudit.crawler.lock import SweepLocked, lock_path
+from guideaudit.crawler.targets import SweepInputError, Target  # noqa: F401  (this module's API)
 
 from guideaudit.paths import logs_dir
 from guideaudit.store import Store
@@ -52,11 +53,11 @@ logger = logging.getLogger(__name__)
 # Page extraction runs in worker processes (crawler/extract/pool.py), off the crawl's GIL:
 # bench/sweep_bench.py, 10,000 guides on 2 shared cores: 26.0 s in-process, 21.8 s with one
 # worker (two: 21.4 s).
-SWEEP_SETTINGS = {"CONCURRENT_ITEMS": 8, "GUIDEAUDIT_EXTRACT_WORKERS": default_workers()}
-
-
-class SweepInputError(ValueError):
-    """Bad sweep input (unknown profile, bad URL, bad --set): exit 2."""
+SWEEP_SETTINGS = {
+    "CONCURRENT_ITEMS": 8,
+    "GUIDEAUDIT_EXTRACT_WORKERS": default_workers(),
+    "GUIDEAUDIT_PROGRESS": True,  # progress lines on stdout too (crawler/progress.py)
+}
 
 
 @dataclass
@@ -69,15 +70,6 @@ class SweepOptions:
     max_guides: int | None = None
     overrides: dict[str, str] = field(default_factory=dict)
     log_file: str | None = None
-
-
-@dataclass
-class Target:
-    """One crawler of the sweep: a spider (name or class) and its arguments."""
-
-    spider: object
-    kwargs: dict
-    start_url: str | None
 
 
 # --- inputs ------------------------------------------------------------------------------------

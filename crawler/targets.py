@@ -7,11 +7,25 @@ not fetched twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from .profiles import ProfileError, load_profile
 from .spiders import spider_for
+
+
+class SweepInputError(ValueError):
+    """Bad sweep input (unknown profile, bad URL, bad --set): exit 2."""
+
+
+@dataclass
+class Target:
+    """One crawler of the sweep: a spider (name or class) and its arguments."""
+
+    spider: object
+    kwargs: dict
+    start_url: str | None
 
 
 def start_url_of(profile_name: str | None, base_url: str | None, url: str | None) -> str | None:
@@ -31,9 +45,7 @@ def start_url_of(profile_name: str | None, base_url: str | None, url: str | None
 
 
 def targets_for(options: Any, done_urls: set[str]) -> list[Any]:
-    """``options``: crawler.sweep.SweepOptions; returns crawler.sweep.Target objects."""
-    from .sweep import SweepInputError, Target
-
+    """``options``: crawler.sweep.SweepOptions."""
     targets = []
     names = list(options.profiles) or [None]
     for name in names:
