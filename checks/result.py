@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -33,9 +32,7 @@ class Defect:
         return data
 
 
-def defect_id(guide_id: str, rule: str, locus: str = "") -> str:
-    """Stable across sweeps while the defect persists: keyed on guide, rule and locus only."""
-    return hashlib.sha1(f"{guide_id}|{rule}|{locus}".encode()).hexdigest()[:16]
+from guideaudit.record import defect_id  # noqa: E402 - re-exported: one definition
 
 
 def incomplete_id(guide_id: str, element: str) -> str:

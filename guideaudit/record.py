@@ -116,7 +116,7 @@ class GuideRecord(_Strict):
     @model_validator(mode="after")
     def _stable_id(self) -> GuideRecord:
         if not self.id:
-            self.id = stable_id(self.handling_item_code, self.implementation_code, self.url)
+            self.id = stable_id(self.handling_item_code, self.implementation_code, self.url, self.portal)
         unknown = [p for p in self.uncaptured if p not in CAPTURE_PATHS]
         if unknown:
             raise ValueError(f"uncaptured 中有未知的字段路径：{'、'.join(unknown)}")
@@ -229,14 +229,25 @@ def content_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def stable_id(handling_item_code: str | None, implementation_code: str | None, url: str | None) -> str:
-    """业务办理项编码, else 实施编码, else a hash of the URL."""
+def stable_id(
+    handling_item_code: str | None, implementation_code: str | None, url: str | None, portal: str | None = None
+) -> str:
+    """业务办理项编码, else 实施编码, else a hash of the portal's name and the page's path and
+    query (session tokens left out): not its origin, so a guide keeps its id, its history and its
+    reviews when the portal's host, port or scheme changes."""
     for code in (handling_item_code, implementation_code):
         if code and code.strip():
             return code.strip()
     if url and url.strip():
-        return "url-" + hashlib.sha1(url.strip().encode("utf-8")).hexdigest()[:16]
+        key = f"{(portal or '').strip()}|{_link_path(url)}"
+        return "url-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
     raise ValueError("记录缺少 id：需要 handling_item_code、implementation_code 或 url 之一")
+
+
+def defect_id(guide_id: str, rule: str, locus: str = "") -> str:
+    """A defect's id: stable across sweeps while the defect persists (guide, rule, locus only).
+    Defined here, at the bottom, so the store can re-key rows when a guide's id changes."""
+    return hashlib.sha1(f"{guide_id}|{rule}|{locus}".encode()).hexdigest()[:16]
 
 
 class RecordError(ValueError):

@@ -23,7 +23,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, Oper
 
 from guideaudit import __version__
 from guideaudit.paths import default_db_url
-from guideaudit.record import GuideRecord, content_json, published_hash
+from guideaudit.record import GuideRecord, content_json, defect_id, published_hash
 from guideaudit.store import schema as t
 from guideaudit.vocab import REVIEW_STATUSES, ReviewStatus, Verdict
 
@@ -270,6 +270,61 @@ def _upgrade(conn, found: int) -> None:
         rebind[row.content_hash] = published
     for old, new in rebind.items():
         conn.execute(update(t.reviews).where(t.reviews.c.content_hash == old).values(content_hash=new))
+    _rekey_url_guides(conn)
+
+
+def _rekey_url_guides(conn) -> None:
+    """Guides without a code were keyed on a hash of their full URL (origin included) before
+    schema 3; they are keyed on portal + path + query now. Every row that names such a guide,
+    and every defect id derived from it, follows, so history and reviews stay with the guide.
+    A guide that would collide with another (the same page read from two origins) keeps its
+    old id: merging two histories is not something to do silently."""
+    from guideaudit.record import stable_id
+
+    rows = conn.execute(
+        select(t.guide_versions.c.id, t.guide_versions.c.guide_id, t.guide_versions.c.record)
+        .where(t.guide_versions.c.guide_id.like("url-%"))
+    ).all()
+    new_ids: dict[str, str] = {}
+    for row in rows:
+        data = _unpack(row.record)
+        new = stable_id(None, None, data.get("url"), data.get("portal"))
+        if new != row.guide_id:
+            new_ids.setdefault(row.guide_id, new)
+    taken = set(conn.execute(select(t.guide_versions.c.guide_id).distinct()).scalars())
+    targets = [n for n in new_ids.values()]
+    clashes = {n for n in targets if targets.count(n) > 1 or n in taken}
+    for old, new in new_ids.items():
+        if new in clashes:
+            continue
+        for row in conn.execute(
+            select(t.guide_versions.c.id, t.guide_versions.c.record).where(t.guide_versions.c.guide_id == old)
+        ).all():
+            data = _unpack(row.record)
+            before = published_hash(data)
+            data["id"] = new
+            stored = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            after = published_hash(data)
+            conn.execute(
+                update(t.guide_versions).where(t.guide_versions.c.id == row.id).values(
+                    guide_id=new,
+                    record=zlib.compress(stored.encode("utf-8"), 6),
+                    content_hash=hashlib.sha256(content_json(data).encode("utf-8")).hexdigest(),
+                    published_hash=after,
+                )
+            )
+            # decisions were bound to the content under its old id: still the same content
+            conn.execute(update(t.reviews).where(t.reviews.c.content_hash == before).values(content_hash=after))
+        for table in (t.sweep_guides, t.unsure):
+            conn.execute(update(table).where(table.c.guide_id == old).values(guide_id=new))
+        for d in conn.execute(select(t.defects.c.id, t.defects.c.defect_id, t.defects.c.rule, t.defects.c.locus)
+                              .where(t.defects.c.guide_id == old)).all():
+            fresh = defect_id(new, d.rule, d.locus)
+            conn.execute(update(t.defects).where(t.defects.c.id == d.id).values(guide_id=new, defect_id=fresh))
+            conn.execute(update(t.defect_first_seen).where(t.defect_first_seen.c.defect_id == d.defect_id).values(defect_id=fresh))
+            conn.execute(update(t.reviews).where(t.reviews.c.defect_id == d.defect_id).values(defect_id=fresh))
+        conn.execute(update(t.reviews).where(t.reviews.c.guide_id == old).values(guide_id=new))
+
 
 
 class Store:
@@ -403,6 +458,8 @@ class Store:
             return [self._sweep(row) for row in conn.execute(query)]
 
     def latest_sweep(self, portal: str | None = None, status: str | None = "complete") -> Sweep | None:
+        """The latest complete sweep (of ``portal``): the one definition reports, exports,
+        scores and comparisons default to; ``status=None`` for the latest of any status."""
         found = self.list_sweeps(portal, status)
         return found[-1] if found else None
 
@@ -411,6 +468,11 @@ class Store:
         if sweep_id is not None:
             return self.get_sweep(sweep_id)
         return self.latest_sweep(portal)
+
+    def complete_sweeps_before(self, sweep: Sweep) -> list[Sweep]:
+        """Complete sweeps of the same portal older than ``sweep``, oldest first (trends, and
+        the sweep a comparison looks back to)."""
+        return [s for s in self.list_sweeps(sweep.portal, "complete") if s.id < sweep.id]
 
     # --- guides -----------------------------------------------------------------------------
 

@@ -13,6 +13,13 @@ def test_id_prefers_handling_item_code_then_implementation_code_then_url_hash():
     assert by_url.id.startswith("url-") and by_url.id == parse_record({"url": "http://x/1"}).id
 
 
+def test_a_guide_without_code_keeps_its_id_when_the_portal_moves():
+    here = parse_record({"url": "http://127.0.0.1:8000/bszn/g.html?id=7&_t=123", "portal": "jiangcheng"})
+    moved = parse_record({"url": "https://127.0.0.1:9443/bszn/g.html?id=7", "portal": "jiangcheng"})
+    other = parse_record({"url": "http://127.0.0.1:8000/bszn/g.html?id=8", "portal": "jiangcheng"})
+    assert here.id == moved.id != other.id
+
+
 def test_numbers_from_json_apis_are_kept_as_their_text():
     rec = parse_record({"url": "u", "onsite_visits": 0, "materials": [{"copies": 2, "originals": 1.0}]})
     assert rec.onsite_visits == "0"

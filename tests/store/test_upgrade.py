@@ -21,11 +21,18 @@ def test_schema1_store_upgrades_and_keeps_reviews(tmp_path) -> None:
         assert conn.execute(text("select value from ga_meta where key = 'schema_version'")).scalar() == "3"
     (sweep,) = store.list_sweeps()
     everything = store.defects(sweep.id, include_dismissed=True)
-    assert len(everything) == 21 and len(store.defects(sweep.id)) == 20
-    dismissed = [d for d in everything if d.dismissed]
-    assert [(d.rule, d.reviewer, d.review_comment) for d in dismissed] == [("hours.vague", "张三", "有具体时间")]
+    assert len(everything) == 28 and len(store.defects(sweep.id)) == 26
+    dismissed = sorted((d.rule, d.reviewer, d.review_comment) for d in everything if d.dismissed)
+    assert dismissed == [("hours.vague", "张三", "无编码事项核实"), ("hours.vague", "张三", "有具体时间")]
     guides = list(store.guides(sweep.id))
     assert all(g.content_hash == g.record.content_hash() for g in guides)
+    # the code-less guide is re-keyed on portal + path + query; its defects and 误报 followed it
+    from guideaudit.record import GuideRecord, defect_id
+
+    (plain,) = [g for g in guides if g.record.id.startswith("url-")]
+    assert plain.record.id == GuideRecord(url="https://127.0.0.1:9443/bszn/detail.html?id=77", portal="fixture-html").id
+    assert plain.record.id != "url-2ef7b52ffa7cccc4"
+    assert all(d.defect_id == defect_id(plain.record.id, d.rule, d.locus) for d in plain.defects)
     assert store.check_runs(sweep.id) == []  # recorded from schema 2 on: trends say "未记录"
     store.close()
     Store(f"sqlite:///{path}").close()  # a second open finds nothing to do
