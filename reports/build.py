@@ -73,7 +73,7 @@ def _scored(store: Store, sweep: Sweep, options: ScoreOptions) -> Scoring:
 
 def trend_sweeps(store: Store, sweep: Sweep, limit: int = TREND_SWEEPS) -> list[Sweep]:
     """Complete sweeps of the same portal up to this one, oldest first, at most ``limit``."""
-    earlier = [s for s in store.list_sweeps(sweep.portal, "complete") if s.id < sweep.id]
+    earlier = store.complete_sweeps_before(sweep)
     return [*earlier[-(limit - 1) :], sweep] if limit > 1 else [sweep]
 
 

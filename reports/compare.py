@@ -176,12 +176,12 @@ def _summarise(guide: StoredGuide) -> tuple:
 def latest_pair(store: Store, to: int | None = None, frm: int | None = None) -> tuple[Sweep, Sweep] | None:
     """(earlier, later): --from/--to, by default the two latest complete sweeps of one scope
     (the later one's portal); None when there is no earlier sweep to compare with."""
-    later = store.get_sweep(to) if to is not None else store.latest_sweep()
+    later = store.resolve_sweep(to)
     if later is None:
         return None
     if frm is not None:
         return store.get_sweep(frm), later
-    earlier = [s for s in store.list_sweeps(later.portal, "complete") if s.id < later.id]
+    earlier = store.complete_sweeps_before(later)
     return (earlier[-1], later) if earlier else None
 
 

@@ -34,7 +34,7 @@ def from_store(db_url: str, sweep_id: int | None, *, required: bool) -> GuideFig
         raise UsageError(f"无法打开数据库 {db_url}：{err}") from None
     try:
         try:
-            sweep = store.get_sweep(sweep_id) if sweep_id is not None else store.latest_sweep(status="complete")
+            sweep = store.resolve_sweep(sweep_id)
         except Exception as err:  # StoreError: the sweep does not exist
             raise UsageError(str(err)) from None
         if sweep is None:
