@@ -82,8 +82,30 @@ def parse_overrides(pairs: list[str] | None) -> dict[str, str]:
         key = key.strip()
         if not sep or not key or not key.replace("_", "").isalnum() or not key.isupper():
             raise SweepInputError(f"--set {pair!r} 格式不对，应为 KEY=VALUE（Scrapy 设置名为大写，如 DOWNLOAD_DELAY=1）")
+        _check_type(key, value.strip())
         result[key] = value
     return result
+
+
+def _check_type(key: str, value: str) -> None:
+    """A value Scrapy would fail on deep inside the crawl ("abc" for a number) is refused here,
+    against the type of the setting's default (Scrapy's or ours)."""
+    from scrapy.settings import default_settings
+
+    from . import settings as ours
+
+    default = getattr(ours, key, getattr(default_settings, key, None))
+    if isinstance(default, bool):
+        if value.lower() not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+            raise SweepInputError(f"--set {key}={value!r}：应为 True 或 False")
+    elif isinstance(default, (int, float)):
+        try:
+            float(value)
+        except ValueError:
+            raise SweepInputError(f"--set {key}={value!r}：应为数字（默认值为 {default}）") from None
+        counted = "CONCURRENT" in key or key.endswith(("_TIMES", "_LIMIT", "_SIZE", "_MAXSIZE", "_COUNT", "_WORKERS"))
+        if isinstance(default, int) and counted and not value.lstrip("-").isdigit():
+            raise SweepInputError(f"--set {key}={value!r}：应为整数（默认值为 {default}）")
 
 
 def portal_key(options: SweepOptions) -> str:

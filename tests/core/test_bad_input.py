@@ -42,3 +42,15 @@ def test_bad_input_is_a_chinese_error_not_a_traceback(case, files, capsys) -> No
     err = capsys.readouterr().err
     assert code == 2, err
     assert expected in err and "Traceback" not in err and "内部错误" not in err
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ("DOWNLOAD_TIMEOUT=abc", "应为数字"),
+    ("ROBOTSTXT_OBEY=maybe", "应为 True 或 False"),
+    ("CONCURRENT_REQUESTS=2.5", "应为整数"),
+])
+def test_a_bad_set_value_is_refused_before_the_crawl(setting, expected, tmp_path, capsys) -> None:
+    code = main(["sweep", "fixture-html", "--base-url", "http://127.0.0.1:1", "--db", f"sqlite:///{tmp_path}/s.sqlite3",
+                 "--set", setting])
+    err = capsys.readouterr().err
+    assert code == 2 and expected in err and "Traceback" not in err
