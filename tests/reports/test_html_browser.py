@@ -153,6 +153,8 @@ def test_printed_report_carries_every_defect_with_its_evidence(page, report_dir,
         assert r.defect_id in text, r.defect_id
     assert text.count("原文:") >= len(rows)  # NFKC folds the full-width colon
     page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.screenshot(path=str(shots / "report-1400.png"), full_page=False)
     page.set_viewport_size({"width": 800, "height": 900})
     page.screenshot(path=str(shots / "report-800.png"), full_page=False)
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
