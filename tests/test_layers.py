@@ -71,3 +71,19 @@ def test_an_upward_import_inside_a_function_breaks_the_contract(tmp_path: Path) 
     proc = _lint(root)
     assert proc.returncode != 0, proc.stdout[-3000:]
     assert "guideaudit.text -> guideaudit.reports" in proc.stdout, proc.stdout[-3000:]
+
+
+def _package_sources() -> dict[str, str]:
+    found = {}
+    for folder in _mapped().values():
+        for path in (REPO / folder).rglob("*.py"):
+            found[str(path.relative_to(REPO))] = path.read_text("utf-8")
+    return found
+
+
+def test_one_definition_of_the_loopback_hosts_and_the_attachment_flag() -> None:
+    sources = _package_sources()
+    flag = [p for p, text in sources.items() if '"guideaudit_attachment"' in text]
+    assert flag == ["crawler/pipelines/attachments.py"]  # META_FLAG; everyone else imports it
+    loopback = [p for p, text in sources.items() if ".is_loopback" in text or '"::1"' in text]
+    assert loopback == ["guideaudit/loopback.py"]
