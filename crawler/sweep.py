@@ -331,7 +331,9 @@ def _raise_interrupt(signum, frame):
 
 def summary_lines(sweep: Sweep, db_url: str | None = None) -> list[str]:
     c = sweep.counts or {}
-    status = {"complete": "完成", "incomplete": "未完成", "failed": "失败", "running": "运行中"}.get(sweep.status, sweep.status)
+    from guideaudit.vocab import SWEEP_STATUS_LABELS
+
+    status = SWEEP_STATUS_LABELS.get(sweep.status, sweep.status)
     lines = [
         f"第 {sweep.id} 次抓取（{sweep.portal}）：{status}",
         f"  页面 {c.get('pages', 0)}，指南 {c.get('guides', 0)}，问题 {c.get('defects', 0)}，"

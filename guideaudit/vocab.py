@@ -64,6 +64,10 @@ class ReviewStatus(StrEnum):
 REVIEW_STATUSES: tuple[str, ...] = tuple(s.value for s in ReviewStatus)
 
 
+# A sweep's status, as stored, and its Chinese word.
+SWEEP_STATUS_LABELS: dict[str, str] = {"running": "运行中", "complete": "完成", "incomplete": "未完成", "failed": "失败"}
+
+
 class FailureKind(StrEnum):
     """Why a page of a sweep produced no checked guide."""
 

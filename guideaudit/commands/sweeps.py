@@ -8,7 +8,7 @@ from guideaudit.commands import add_db_argument, open_store
 
 HELP = "列出数据库中的历次抓取（状态、数量、日志位置）"
 
-STATUS_LABELS = {"complete": "完成", "incomplete": "未完成", "failed": "失败", "running": "运行中"}
+from guideaudit.vocab import SWEEP_STATUS_LABELS as STATUS_LABELS  # noqa: E402
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
