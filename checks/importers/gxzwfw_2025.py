@@ -14,11 +14,12 @@ from items[].processes (names and 审查标准, no step limits or handlers).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from guideaudit.checks.importers.files import read_json
 
 from guideaudit.record import FormLink, GuideRecord, Material, RecordError, Step, parse_record
 
@@ -179,12 +180,7 @@ def convert(item: dict[str, Any], source: str = "<input>", index: int | None = N
 def load(path: str | Path) -> Iterator[GuideRecord]:
     """Records from one department file of that export."""
     source = Path(path)
-    try:
-        data = json.loads(source.read_text(encoding="utf-8-sig"))
-    except OSError as err:
-        raise RecordError(str(source), None, None, f"无法读取：{err.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RecordError(str(source), None, None, f"不是合法的 JSON（{err}）：应为广西政务服务网导出文件 gxzwfw_services_*.json") from None
+    data = read_json(source, "广西政务服务网导出文件 gxzwfw_services_*.json")
     if not isinstance(data, dict) or not isinstance(data.get("items"), list) or data.get("source_platform") not in (None, PORTAL):
         raise RecordError(
             str(source), None, None,

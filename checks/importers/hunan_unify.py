@@ -11,11 +11,12 @@ endpoint carries no address, hours or phone numbers.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from guideaudit.checks.importers.files import read_json
 
 from guideaudit.record import FormLink, GuideRecord, Material, RecordError, Step, parse_record
 
@@ -138,12 +139,7 @@ def convert(data: dict[str, Any], source: str) -> GuideRecord:
 
 def load(path: str | Path) -> Iterator[GuideRecord]:
     source = Path(path)
-    try:
-        body = json.loads(source.read_text(encoding="utf-8-sig"))
-    except OSError as err:
-        raise RecordError(str(source), None, None, f"无法读取：{err.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RecordError(str(source), None, None, f"不是合法的 JSON（{err}）：应为湖南 getUnifyTaskInfo 接口响应") from None
+    body = read_json(source, "湖南 getUnifyTaskInfo 接口响应")
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict) or "unifyId" not in data:
         raise RecordError(

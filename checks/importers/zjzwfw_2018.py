@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from guideaudit.checks.importers.files import read_json
 from guideaudit.checks.parse.counts import count_phrases
 
 from guideaudit.record import FormLink, GuideRecord, Material, RecordError, Step, parse_record
@@ -217,12 +218,7 @@ def convert(raw: dict[str, Any], source: str = "<input>", index: int | None = No
 
 def load(path: str | Path) -> Iterator[GuideRecord]:
     source = Path(path)
-    try:
-        data = json.loads(source.read_text(encoding="utf-8-sig"))
-    except OSError as err:
-        raise RecordError(str(source), None, None, f"无法读取：{err.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RecordError(str(source), None, None, f"不是合法的 JSON（{err}）：应为浙江政务服务网 2018 抓取的指南数组") from None
+    data = read_json(source, "浙江政务服务网 2018 抓取的指南数组")
     if not isinstance(data, list) or not data or not all(isinstance(g, dict) and "事项标题" in g for g in data):
         raise RecordError(
             str(source), None, None,
