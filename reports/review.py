@@ -118,21 +118,34 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
                 problems.append(f"工作表「{name}」不存在（被改名或删除了？请使用原文件的工作表名称）")
                 continue
             it = book[name].iter_rows(values_only=True)
-            header = [_text(v) for v in next(it, ())]
+            # The header row is the first of the top rows that holds most of the expected names
+            # (unit sheets open with a title row; lists written before that, and the 待核实
+            # sheet, start with the header); a damaged header is still found, then judged.
+            header, header_row = [], 0
+            for number, first in enumerate(it, start=1):
+                cells = [_text(v) for v in first]
+                if sum(c in headers for c in cells) >= len(headers) // 2:
+                    header, header_row = cells, number
+                    break
+                if number >= 3:
+                    break
+            if not header_row:
+                problems.append(f"工作表「{name}」：前 3 行中没有表头（应有「{'」「'.join(headers[:5])}」…）")
+                continue
             positions: dict[str, int] = {}
             for col, title in enumerate(header):
                 if title in positions and title in headers:
-                    problems.append(f"{_where(name, 1)}：表头「{title}」出现了两次（第 {get_column_letter(col + 1)} 列）")
+                    problems.append(f"{_where(name, header_row)}：表头「{title}」出现了两次（第 {get_column_letter(col + 1)} 列）")
                 positions.setdefault(title, col)
             missing = [h for h in headers if h not in positions]
             if missing:
                 found = "、".join(h for h in header if h) or "（空）"
                 problems.append(
-                    f"{_where(name, 1)}：缺少列「{'」「'.join(missing)}」（表头被改名或删除了？现有表头：{found}）"
+                    f"{_where(name, header_row)}：缺少列「{'」「'.join(missing)}」（表头被改名或删除了？现有表头：{found}）"
                 )
                 continue
             pick = {h: positions[h] for h in ("问题编号", CHECK_HEADER, "状态", "复核意见")}
-            for excel_row, values in enumerate(it, start=2):
+            for excel_row, values in enumerate(it, start=header_row + 1):
                 cell = {h: _text(values[c]) if c < len(values) else "" for h, c in pick.items()}
                 if not any(_text(v) for v in values):
                     continue

@@ -38,6 +38,10 @@ NOTES_SHEET = "说明"
 META_SHEET = "_guideaudit"
 FORMAT_NAME = "guideaudit-defect-list"
 FORMAT_VERSION = "1"
+# A unit sheet opens with a title row (unit, list, sweep, date), then the header row: 1-based
+# Excel row numbers, as openpyxl and auditors count them. The review import finds the header by
+# its names, so older lists without a title still import.
+TITLE_ROW, HEADER_ROW = 1, 2
 MAX_DATA_ROWS = 1_000_000  # Excel stops at 1,048,576 rows; a larger unit continues on another sheet
 MAX_URLS = 65_000  # Excel's hyperlink limit per sheet is 65,530
 WRAPPED = {"事项名称", "问题", "原文", "建议", "复核意见", "复核记录", "待核实原因"}
@@ -112,7 +116,7 @@ def write_defect_workbook(
     summary = sheet(SUMMARY_SHEET)
     _write_summary(summary, defects, first_sheet, fmt)
     for name, _unit, rows in plan:
-        _write_unit_sheet(sheet(name), rows, fmt, on_row)
+        _write_unit_sheet(sheet(name), rows, fmt, on_row, defects.sweep)
     _write_unsure_sheet(sheet(UNSURE_SHEET), defects.unsure[:MAX_DATA_ROWS], fmt)
     _write_dismissed_sheet(sheet(DISMISSED_SHEET), defects.dismissed_rows[:MAX_DATA_ROWS], fmt)
     notes = sheet(NOTES_SHEET)
@@ -176,47 +180,54 @@ def _write_tally(ws, row: int, tally, codes: list[str], fmt: dict, total: bool) 
         ws.write_number(row, 6 + offset, tally.by_element.get(code, 0), num)
 
 
-def print_setup(ws, title: str) -> None:
+def print_setup(ws, title: str, header_row: int = 0) -> None:
     """Lists are printed and sent to units: A4 landscape, one page wide, header on every page."""
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    ws.repeat_rows(header_row)
     ws.set_header("&C&12" + title.replace("&", "&&"))
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row) -> None:
+def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row, sweep=None) -> None:
     status_col = HEADERS.index("状态")
     link_col = HEADERS.index("链接")
     check_col = HEADERS.index(CHECK_HEADER)
-    ws.set_row(0, 20)
+    top, head = TITLE_ROW - 1, HEADER_ROW - 1  # 0-based for xlsxwriter
+    unit = rows[0].unit if rows else ""
+    when = local_time(sweep.started_at, "%Y-%m-%d") if sweep is not None else ""
+    title = f"{unit} 办事指南问题整改清单" + (f"（第 {sweep.id} 次抓取，{when}）" if sweep is not None else "")
+    ws.set_row(top, 24)
+    ws.write_string(top, 0, title, fmt["title"])
+    ws.write_url(top, len(COLUMNS), _sheet_ref(SUMMARY_SHEET), fmt["link"], string="返回汇总")
+    ws.set_row(head, 20)
     for col, (header, width) in enumerate(COLUMNS):
-        ws.write_string(0, col, header, fmt["header"])
+        ws.write_string(head, col, header, fmt["header"])
         options = {"hidden": True} if header == CHECK_HEADER else None
         ws.set_column(col, col, width, None, options)
-    ws.write_url(0, len(COLUMNS), _sheet_ref(SUMMARY_SHEET), fmt["link"], string="返回汇总")
     urls = 0
     for index, row in enumerate(rows, start=1):
+        r = head + index
         for col, value in enumerate(row.cells(index)):
             header = HEADERS[col]
             if isinstance(value, int):
-                ws.write_number(index, col, value, fmt["int"])
+                ws.write_number(r, col, value, fmt["int"])
             elif col == link_col and value and urls < MAX_URLS:
-                ws.write_url(index, col, value, fmt["link"], string=value, tip="打开办事指南页面")
+                ws.write_url(r, col, value, fmt["link"], string=value, tip="打开办事指南页面")
                 urls += 1
             elif col == status_col:
-                ws.write_string(index, col, value, fmt["status"])
+                ws.write_string(r, col, value, fmt["status"])
             else:
-                ws.write_string(index, col, value, fmt["wrap"] if header in WRAPPED else fmt["text"])
+                ws.write_string(r, col, value, fmt["wrap"] if header in WRAPPED else fmt["text"])
         if on_row:
             on_row(1)
-    last = max(len(rows), 1)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, last, check_col - 1)
-    print_setup(ws, f"{rows[0].unit if rows else ''} 办事指南问题清单")
+    last = head + max(len(rows), 1)
+    ws.freeze_panes(head + 1, 0)
+    ws.autofilter(head, 0, last, check_col - 1)
+    print_setup(ws, f"{unit} 办事指南问题清单", header_row=head)
     ws.data_validation(
-        1, status_col, last, status_col,
+        head + 1, status_col, last, status_col,
         {
             "validate": "list",
             "source": list(STATUSES),

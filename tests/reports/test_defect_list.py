@@ -7,6 +7,7 @@ import pytest
 from guideaudit.checks.result import defect_id
 from guideaudit.reports.defects import HEADERS, row_check
 from guideaudit.reports.sheetnames import SheetNamer
+from guideaudit.reports.xlsx import HEADER_ROW
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -17,10 +18,11 @@ from guideaudit.store import ReviewDecision
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl: data validation extension
 
 
-def _rows(ws) -> list[dict]:
+def _rows(ws, header_row: int = HEADER_ROW) -> list[dict]:
+    """Rows as dicts: unit sheets have a title row above the header, the summary does not."""
     values = list(ws.iter_rows(values_only=True))
-    header = values[0]
-    return [dict(zip(header, row, strict=True)) for row in values[1:] if any(v is not None for v in row)]
+    header = values[header_row - 1]
+    return [dict(zip(header, row, strict=True)) for row in values[header_row:] if any(v is not None for v in row)]
 
 
 def test_unit_sheet_lists_each_defect_with_evidence_link_and_first_sighting(report_dir):
@@ -28,7 +30,9 @@ def test_unit_sheet_lists_each_defect_with_evidence_link_and_first_sighting(repo
     assert book.sheetnames[0] == "汇总"
     assert set(UNITS) <= set(book.sheetnames)
     ws = book["江城区市场监督管理局"]
-    assert [c.value for c in ws[1]] == [*HEADERS, "返回汇总"]  # a link back to the summary sheet
+    title = [c.value for c in ws[1]]
+    assert title[0].startswith("江城区市场监督管理局 办事指南问题整改清单（第 2 次抓取") and title[-1] == "返回汇总"
+    assert [c.value for c in ws[HEADER_ROW]][: len(HEADERS)] == list(HEADERS)
     rows = _rows(ws)
     location = next(r for r in rows if r["要素"] == "E1-3 办理地点")
     assert location["原文"] == "江城区建设路88号政务服务中心综合窗口"
@@ -40,7 +44,7 @@ def test_unit_sheet_lists_each_defect_with_evidence_link_and_first_sighting(repo
     assert location["校验码"] == row_check(location["问题编号"], guide_id("01"))
     # The link is a real hyperlink to the guide page, not just text.
     link_col = HEADERS.index("链接") + 1
-    row_no = next(i for i, r in enumerate(rows, start=2) if r["要素"] == "E1-3 办理地点")
+    row_no = next(i for i, r in enumerate(rows, start=HEADER_ROW + 1) if r["要素"] == "E1-3 办理地点")
     cell = ws.cell(row=row_no, column=link_col)
     assert cell.hyperlink is not None
     assert cell.hyperlink.target == f"http://127.0.0.1:8000/portal/guide/{guide_id('01')}"
@@ -52,27 +56,27 @@ def test_unit_sheet_lists_each_defect_with_evidence_link_and_first_sighting(repo
 def test_sheet_layout_frozen_header_filter_widths_and_status_list(report_dir):
     book = load_workbook(report_dir / "缺陷清单.xlsx")
     ws = book["江城区民政局"]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
-    status_letter = ws.cell(row=1, column=HEADERS.index("状态") + 1).column_letter
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}"  # title and header stay in view
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
+    status_letter = ws.cell(row=HEADER_ROW, column=HEADERS.index("状态") + 1).column_letter
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert len(lists) == 1
     assert lists[0].formula1 == '"确认,误报,已整改"'
-    assert f"{status_letter}2" in str(lists[0].sqref)
-    evidence_letter = ws.cell(row=1, column=HEADERS.index("原文") + 1).column_letter
+    assert f"{status_letter}{HEADER_ROW + 1}" in str(lists[0].sqref)
+    evidence_letter = ws.cell(row=HEADER_ROW, column=HEADERS.index("原文") + 1).column_letter
     assert ws.column_dimensions[evidence_letter].width >= 40
-    assert ws.cell(row=2, column=HEADERS.index("原文") + 1).alignment.wrap_text
-    check_letter = ws.cell(row=1, column=HEADERS.index("校验码") + 1).column_letter
+    assert ws.cell(row=HEADER_ROW + 1, column=HEADERS.index("原文") + 1).alignment.wrap_text
+    check_letter = ws.cell(row=HEADER_ROW, column=HEADERS.index("校验码") + 1).column_letter
     assert ws.column_dimensions[check_letter].hidden
     assert book["汇总"].freeze_panes is not None and book["汇总"].auto_filter.ref
     # Printed for the unit: landscape, one page wide, the header row on every page.
     assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "$1:$1"
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
 
 
 def test_summary_counts_defects_by_unit_and_element(report_dir):
     ws = load_workbook(report_dir / "缺陷清单.xlsx")["汇总"]
-    rows = {r["单位"]: r for r in _rows(ws) if r["单位"]}
+    rows = {r["单位"]: r for r in _rows(ws, 1) if r["单位"]}
     market = rows["江城区市场监督管理局"]
     assert market["事项数"] == 3 and market["问题数"] == 4 and market["有问题事项数"] == 3
     assert market["E1-4\n办理时间"] == 2 and market["E1-3\n办理地点"] == 1

@@ -16,8 +16,8 @@ def _first_row(path, status: str) -> str:
     book = load_workbook(path)
     unit_sheets = [n for n in book.sheetnames if n not in ("汇总", "待核实", "已排除的误报", "说明", "_guideaudit")]
     ws = book[unit_sheets[0]]
-    ws.cell(row=2, column=HEADERS.index("状态") + 1).value = status
-    did = ws.cell(row=2, column=HEADERS.index("问题编号") + 1).value
+    ws.cell(row=3, column=HEADERS.index("状态") + 1).value = status
+    did = ws.cell(row=3, column=HEADERS.index("问题编号") + 1).value
     book.save(path)
     return did
 

@@ -22,7 +22,7 @@ def test_report_and_review_round_trip_on_postgres(pg_url, tmp_path):
     target = defect_id(guide_id("02"), "hours.vague")
     book = load_workbook(out / "缺陷清单.xlsx")
     ws = book["江城区市场监督管理局"]
-    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=HEADERS.index("问题编号") + 1).value == target)
+    row = next(r for r in range(3, ws.max_row + 1) if ws.cell(row=r, column=HEADERS.index("问题编号") + 1).value == target)
     ws.cell(row=row, column=HEADERS.index("状态") + 1).value = "误报"
     book.save(out / "缺陷清单.xlsx")
     assert main(["review", "import", str(out / "缺陷清单.xlsx"), "--reviewer", "审核", "--db", pg_url]) == 0

@@ -10,6 +10,7 @@ import pytest
 from guideaudit.checks.result import defect_id
 from guideaudit.reports.defects import HEADERS, collect
 from guideaudit.reports.review import ReviewFileError, plan_import
+from guideaudit.reports.xlsx import HEADER_ROW
 from openpyxl import load_workbook
 from report_data import guide_id
 
@@ -25,7 +26,7 @@ def _col(name: str) -> int:
 
 
 def _row_of(ws, wanted_id: str) -> int:
-    for row in range(2, ws.max_row + 1):
+    for row in range(HEADER_ROW + 1, ws.max_row + 1):
         if ws.cell(row=row, column=_col("问题编号")).value == wanted_id:
             return row
     raise AssertionError(wanted_id)
@@ -111,11 +112,11 @@ def test_missing_column_renamed_header_and_renamed_sheet_are_refused(store, repo
     xlsx = report_dir / "缺陷清单.xlsx"
     _mark(xlsx, MARKET, defect_id(guide_id("01"), "location.no-room-or-window"), "误报")
     book = load_workbook(xlsx)
-    book["江城区民政局"].cell(row=1, column=_col("状态")).value = "处理状态"
+    book["江城区民政局"].cell(row=HEADER_ROW, column=_col("状态")).value = "处理状态"
     book["江城区人力资源和社会保障局"].delete_cols(_col("问题编号"))
     book.save(xlsx)
-    err = _refused(store, xlsx, capsys, "工作表「江城区民政局」第 1 行", "缺少列「状态」",
-                   "工作表「江城区人力资源和社会保障局」第 1 行", "缺少列「问题编号」")
+    err = _refused(store, xlsx, capsys, f"工作表「江城区民政局」第 {HEADER_ROW} 行", "缺少列「状态」",
+                   f"工作表「江城区人力资源和社会保障局」第 {HEADER_ROW} 行", "缺少列「问题编号」")
     assert "处理状态" in err
     book = load_workbook(xlsx)
     book["江城区民政局"].title = "民政局"
@@ -141,9 +142,9 @@ def test_rows_sorted_and_columns_moved_by_the_auditor_still_import(store, report
     book = load_workbook(xlsx)
     ws = book["江城区民政局"]
     ws.insert_cols(1)  # an auditor's own column in front
-    ws.cell(row=1, column=1).value = "备注"
-    ws.cell(row=2, column=1).value = "电话核实"
-    for row in range(2, ws.max_row + 1):
+    ws.cell(row=HEADER_ROW, column=1).value = "备注"
+    ws.cell(row=HEADER_ROW + 1, column=1).value = "电话核实"
+    for row in range(HEADER_ROW + 1, ws.max_row + 1):
         if ws.cell(row=row, column=_col("问题编号") + 1).value == target:
             ws.cell(row=row, column=_col("状态") + 1).value = "已整改"
     book.save(xlsx)

@@ -36,7 +36,8 @@ def _defect_rows(xlsx: Path) -> list[dict]:
     rows = []
     for name in units:
         values = list(book[name].iter_rows(values_only=True))
-        rows += [dict(zip(values[0], v, strict=True)) | {"_sheet": name} for v in values[1:] if v[0] is not None]
+        # a title row, then the header (reports.xlsx.HEADER_ROW)
+        rows += [dict(zip(values[1], v, strict=True)) | {"_sheet": name} for v in values[2:] if v[0] is not None]
     book.close()
     return rows
 
@@ -92,7 +93,7 @@ def test_sweep_report_review_resweep_report(tmp_path):
         marked = {p["问题编号"] for p in picks} | {changed["问题编号"]}
         for row in (*picks, changed):
             ws = book[row["_sheet"]]
-            line = next(i for i in range(2, ws.max_row + 1) if ws.cell(row=i, column=id_col).value == row["问题编号"])
+            line = next(i for i in range(3, ws.max_row + 1) if ws.cell(row=i, column=id_col).value == row["问题编号"])
             ws.cell(row=line, column=status_col).value = "误报"
             ws.cell(row=line, column=comment_col).value = "人工核实无误"
         book.save(first / "缺陷清单.xlsx")
