@@ -12,8 +12,6 @@ from guideaudit.store import ReviewDecision, Store
 
 from .helpers import cli
 
-GOOD_HOURS = "周一至周五 上午9:00-12:00，下午14:00-17:30（法定节假日除外）"
-
 
 @pytest.fixture(scope="module")
 def rounds(tmp_path_factory):
@@ -22,22 +20,16 @@ def rounds(tmp_path_factory):
     home = tmp_path_factory.mktemp("compare")
     db = f"sqlite:///{home / 'c.sqlite3'}"
     with FixturePortal(n_guides=600, seed=11, port=0) as portal:
-        truth = {g.id: g for g in portal.ground_truth() if g.portal == "fixture-api"}
-        seeded: dict[str, set[str]] = {}
-        for gid, rule in portal.seeded_defects():
-            seeded.setdefault(gid, set()).add(rule)
         first = cli(home, "sweep", "fixture-api", "--base-url", portal.base_url, "--db", db)
         assert first.returncode == 0, first.stderr[-2000:]
-        # between the rounds: one vague 办理时间 is fixed, one clean guide gets a vague one
-        fixed_gid = next(g for g, rules in sorted(seeded.items()) if g in truth and any(r.startswith("hours.") for r in rules))
-        fixed_rules = {r for r in seeded[fixed_gid] if r.startswith("hours.")}
-        # an offline guide (E1-4 applies), no seeded defect
-        broken_gid = next(g for g in sorted(truth) if g not in seeded and "无线下" not in (truth[g].location or ""))
-        portal.mutate(fixed_gid, hours=GOOD_HOURS)
-        portal.mutate(broken_gid, hours="工作时间")
+        # between the rounds the portal serves its next round: some 办理时间 fixed, some broken
+        before = portal.seeded_defects()
+        fixed_pairs, new_pairs = portal.next_round(family="api", n=2)
+        assert portal.seeded_defects() == (before - fixed_pairs) | new_pairs  # the truth follows
+        touched = {gid for gid, _ in fixed_pairs | new_pairs}
         store = Store(db)
         s1 = store.latest_sweep()
-        live = [d for d in store.defects(s1.id) if d.guide_id not in (fixed_gid, broken_gid)]
+        live = [d for d in store.defects(s1.id) if d.guide_id not in touched]
         dismissed, marked = live[0], live[1]
         store.record_reviews([ReviewDecision(dismissed.defect_id, "误报", "核实无误"),
                               ReviewDecision(marked.defect_id, "已整改", "单位称已改")], reviewer="张三", sweep_id=s1.id)
@@ -46,11 +38,10 @@ def rounds(tmp_path_factory):
         assert second.returncode == 0, second.stderr[-2000:]
         # the same portal text served from another port: nothing may look new or fixed
         with FixturePortal(n_guides=600, seed=11, port=0) as moved:
-            moved.mutate(fixed_gid, hours=GOOD_HOURS)
-            moved.mutate(broken_gid, hours="工作时间")
+            assert moved.next_round(family="api", n=2) == (fixed_pairs, new_pairs)
             third = cli(home, "sweep", "fixture-api", "--base-url", moved.base_url, "--db", db)
             assert third.returncode == 0, third.stderr[-2000:]
-    yield {"home": home, "db": db, "fixed": fixed_gid, "fixed_rules": fixed_rules, "broken": broken_gid, "dismissed": dismissed,
+    yield {"home": home, "db": db, "fixed_pairs": fixed_pairs, "new_pairs": new_pairs, "dismissed": dismissed,
            "marked": marked, "second": second, "third": third}
 
 
@@ -65,16 +56,16 @@ def test_compare_finds_exactly_the_new_fixed_and_persisting(rounds) -> None:
     by = {}
     for d in data["defects"]:
         by.setdefault(d["change"], set()).add((d["guide_id"], d["rule"]))
-    assert by["new"] == {(rounds["broken"], "hours.vague")}
-    assert by["fixed"] == {(rounds["fixed"], rule) for rule in rounds["fixed_rules"]}
+    assert by["new"] == rounds["new_pairs"] and len(rounds["new_pairs"]) == 2
+    assert by["fixed"] == rounds["fixed_pairs"] and rounds["fixed_pairs"]
     t = data["totals"]
-    assert (t["new"], t["fixed"]) == (1, len(rounds["fixed_rules"])) and t["persisting"] == len(by["persisting"])
+    assert (t["new"], t["fixed"]) == (2, len(rounds["fixed_pairs"])) and t["persisting"] == len(by["persisting"])
     # 整改率 = fixed ÷ defects of the earlier sweep (误报 excluded from both)
     store = Store(rounds["db"])
     before = len(store.defects(1))
     store.close()
-    assert t["rectification_rate"] == pytest.approx(len(rounds["fixed_rules"]) / before)
-    assert sum(u["fixed"] for u in data["units"]) == t["fixed"] and sum(u["new"] for u in data["units"]) == 1
+    assert t["rectification_rate"] == pytest.approx(len(rounds["fixed_pairs"]) / before)
+    assert sum(u["fixed"] for u in data["units"]) == t["fixed"] and sum(u["new"] for u in data["units"]) == 2
 
 
 def test_marked_fixed_but_still_present_is_flagged(rounds) -> None:
@@ -92,7 +83,7 @@ def test_marked_fixed_but_still_present_is_flagged(rounds) -> None:
 
 
 def test_sweep_ends_with_the_comparison_line(rounds) -> None:
-    assert f"与第 1 次抓取相比：新增问题 1，已整改 {len(rounds['fixed_rules'])}" in rounds["second"].stdout
+    assert f"与第 1 次抓取相比：新增问题 2，已整改 {len(rounds['fixed_pairs'])}" in rounds["second"].stdout
 
 
 def test_a_false_positive_survives_a_resweep_from_another_port(rounds) -> None:
