@@ -85,6 +85,7 @@ def build_report(
     progress: Progress | None = None,
     trend_limit: int = TREND_SWEEPS,
     per_unit: bool = False,
+    consistency: dict | None = None,
 ) -> Built:
     options = options or ScoreOptions()
     progress = progress or Progress()
@@ -153,6 +154,6 @@ def build_report(
             advance()
     step("写入评分表和报告")
     write_score_workbook(files[2], cards, scoring, sweep)
-    write_html(files[3], build_context(defects, cards, scoring, trend, comparison=comparison))
+    write_html(files[3], build_context(defects, cards, scoring, trend, comparison=comparison, consistency=consistency))
     advance()
     return Built(out, files, defects, cards, scoring, trend, comparison)

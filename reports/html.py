@@ -143,6 +143,34 @@ def _ranking_groups(cards: list[Scorecard]) -> list[tuple[str, list[Scorecard]]]
     return list(groups.items())
 
 
+CONSISTENCY_ROWS_SHOWN = 300
+
+
+def consistency_context(data: dict | None) -> dict | None:
+    """数据同源 from a `guideaudit consistency --format json` result: per unit 同源率 and 一致率,
+    the 待核实 (name-only) matches, and the first differences with both texts."""
+    if not data:
+        return None
+    from guideaudit.record import field_label
+
+    units = []
+    for unit, f in sorted((data.get("units") or {}).items()):
+        shares = [s for s in (f.get("field_share") or {}).values() if s is not None]
+        units.append({
+            "unit": unit, "matched": f.get("matched", 0), "same": f.get("same", 0),
+            "only_a": f.get("only_a", 0), "only_b": f.get("only_b", 0), "uncertain": f.get("uncertain", 0),
+            "share": f.get("same_source_share"), "consistency": sum(shares) / len(shares) if shares else None,
+        })
+    diffs = [
+        {"field": field_label(d.get("field", "")), "a": d.get("a", ""), "b": d.get("b", ""),
+         "a_text": str(d.get("a_text") or ""), "b_text": str(d.get("b_text") or ""), "similarity": d.get("similarity")}
+        for d in (data.get("differences") or [])[:CONSISTENCY_ROWS_SHOWN]
+    ]
+    return {"units": units, "differences": diffs, "total_differences": len(data.get("differences") or []),
+            "uncertain": len(data.get("uncertain") or []), "only_a": len(data.get("only_a") or []),
+            "only_b": len(data.get("only_b") or [])}
+
+
 SINCE_ROWS_SHOWN = 300
 
 
@@ -222,6 +250,7 @@ def build_context(
     trend: list[TrendPoint],
     title: str = "办事指南合规审计报告",
     comparison: Any = None,
+    consistency: dict | None = None,
 ) -> dict:
     total = defects.total
     elements = element_rows(defects)
@@ -252,6 +281,7 @@ def build_context(
         },
         "unsure": unsure_context(defects),
         "since": since_context(comparison),
+        "consistency": consistency_context(consistency),
         "listing": listing_context(defects),
         "catalogue": _catalogue(),
         "cards": cards,

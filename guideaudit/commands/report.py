@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="输出目录（不存在则创建）")
     add_db_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
+    parser.add_argument("--consistency", metavar="FILE.json",
+                        help="加入「数据同源」一节：guideaudit consistency --format json 的结果文件")
     parser.add_argument("--per-unit", action="store_true", help="另为每个单位写一份缺陷清单（各单位缺陷清单/单位名.xlsx），发给各单位；填好后可一起导入")
 
 
@@ -45,6 +47,23 @@ class _RichProgress:
             self.p.update(self.task, completed=task.total or task.completed)
 
 
+def _consistency(path: str) -> dict:
+    """A `consistency --format json` result, or a Chinese error naming the file."""
+    import json
+
+    from guideaudit.cli import UsageError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as err:
+        raise UsageError(f"{path}：无法读取（{err.strerror}）") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise UsageError(f"{path}：不是合法的 JSON；应为 guideaudit consistency --format json 的结果") from None
+    if not isinstance(data, dict) or not isinstance(data.get("units"), dict) or "differences" not in data:
+        raise UsageError(f"{path}：不是 guideaudit consistency --format json 的结果（缺少 units / differences）")
+    return data
+
+
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -60,12 +79,14 @@ def run(args: argparse.Namespace) -> int:
             if not Path(path).is_file():
                 raise UsageError(f"{path}：文件不存在")
         options = ScoreOptions(args.scheme, tuple(args.metrics), args.aliases, args.unit_type, args.allow_missing)
+        consistency = _consistency(args.consistency) if args.consistency else None
         console = Console(stderr=True)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, disable=args.quiet, transient=False) as bar:
             progress = _RichProgress(bar)
             try:
-                built = build_report(store, sweep, Path(args.out), options, progress, per_unit=args.per_unit)
+                built = build_report(store, sweep, Path(args.out), options, progress, per_unit=args.per_unit,
+                                     consistency=consistency)
             except SchemeError as err:
                 raise UsageError(str(err)) from None
             progress.done()

@@ -143,3 +143,26 @@ def test_figures_feed_the_scheme_indicator(swept, tmp_path):
     assert "同源率.csv" in line and unit in scored.stdout
     bad = cli(swept, "consistency", "--a", "1", "--b", "2", "--format", "json", "--figures", str(figures), "--for", "C3-1=x")
     assert bad.returncode == 2 and "应为 指标编号=数字" in bad.stderr
+
+
+def test_report_gains_a_consistency_section(swept, tmp_path):
+    """report --consistency FILE.json: a 数据同源 section with every unit and the differences
+    (parsed back); a file that is not such a result is a Chinese error."""
+    from bs4 import BeautifulSoup
+
+    result = tmp_path / "同源.json"
+    done = cli(swept, "consistency", "--a", "1", "--b", "2", "--format", "json", "--out", str(result))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(result.read_text("utf-8"))
+    out = tmp_path / "报告"
+    done = cli(swept, "report", "--quiet", "--out", str(out), "--consistency", str(result))
+    assert done.returncode == 0, done.stderr
+    soup = BeautifulSoup((out / "报告.html").read_text("utf-8"), "html.parser")
+    section = soup.find("section", id="consistency")
+    units = [tr.find("td").get_text() for tr in section.find("table").find("tbody").find_all("tr")]
+    assert sorted(units) == sorted(data["units"])
+    shown = section.find_all("table")[1].find("tbody").find_all("tr") if data["differences"] else []
+    assert len(shown) == min(len(data["differences"]), 300)
+    (tmp_path / "bad.json").write_text("{\"x\": 1}", "utf-8")
+    bad = cli(swept, "report", "--quiet", "--out", str(out), "--consistency", str(tmp_path / "bad.json"))
+    assert bad.returncode == 2 and "不是 guideaudit consistency --format json 的结果" in bad.stderr
