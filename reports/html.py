@@ -208,6 +208,7 @@ def since_context(comparison: Any) -> dict | None:
 
 def listing_context(defects: DefectList) -> dict:
     """Every listed defect and hint, per unit and guide, with its rule and basis."""
+    from guideaudit.checks.catalogue import basis
     from guideaudit.checks.registry import RULES
     from guideaudit.reports.defects import MARKED_FIXED_BUT_PRESENT, SEVERITY_LABELS, element_label
 
@@ -219,7 +220,7 @@ def listing_context(defects: DefectList) -> dict:
             rule = RULES.get(r.rule)
             g["rows"].append({
                 "defect_id": r.defect_id, "element_label": element_label(r.element), "rule": r.rule,
-                "rule_name": rule.name if rule else r.rule, "basis": rule_basis(r.rule),
+                "rule_name": rule.name if rule else r.rule, "basis": basis(r.rule),
                 "severity_label": SEVERITY_LABELS.get(r.severity, r.severity), "message": r.message,
                 "evidence": r.evidence, "suggestion": r.suggestion, "status": r.status,
                 "review_note": r.review_note, "flag": r.review_note.startswith(MARKED_FIXED_BUT_PRESENT),
@@ -237,10 +238,7 @@ def _catalogue() -> list[dict[str, str]]:
     return catalogue()
 
 
-def rule_basis(rule_id: str) -> str:
-    from guideaudit.checks.catalogue import basis
 
-    return basis(rule_id)
 
 
 def build_context(

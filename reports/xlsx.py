@@ -16,10 +16,8 @@ from guideaudit.reports.defects import (
     CHECK_HEADER,
     COLUMNS,
     DISMISSED_HEADERS,
-    HEADERS,
     STATUSES,
     UNSURE_COLUMNS,
-    UNSURE_HEADERS,
     UNSURE_STATUSES,
     DefectList,
     DefectListRow,
@@ -191,9 +189,6 @@ def print_setup(ws, title: str, header_row: int = 0) -> None:
 
 
 def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row, sweep=None) -> None:
-    status_col = HEADERS.index("状态")
-    link_col = HEADERS.index("链接")
-    check_col = HEADERS.index(CHECK_HEADER)
     top, head = TITLE_ROW - 1, HEADER_ROW - 1  # 0-based for xlsxwriter
     unit = rows[0].unit if rows else ""
     when = local_time(sweep.started_at, "%Y-%m-%d") if sweep is not None else ""
@@ -201,33 +196,8 @@ def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row, sweep=No
     ws.set_row(top, 24)
     ws.write_string(top, 0, title, fmt["title"])
     ws.write_url(top, len(COLUMNS), _sheet_ref(SUMMARY_SHEET), fmt["link"], string="返回汇总")
-    ws.set_row(head, 20)
-    for col, (header, width) in enumerate(COLUMNS):
-        ws.write_string(head, col, header, fmt["header"])
-        options = {"hidden": True} if header == CHECK_HEADER else None
-        ws.set_column(col, col, width, None, options)
-    urls = 0
-    for index, row in enumerate(rows, start=1):
-        r = head + index
-        for col, value in enumerate(row.cells(index)):
-            header = HEADERS[col]
-            if isinstance(value, int):
-                ws.write_number(r, col, value, fmt["int"])
-            elif col == link_col and value and urls < MAX_URLS:
-                ws.write_url(r, col, value, fmt["link"], string=value, tip="打开办事指南页面")
-                urls += 1
-            elif col == status_col:
-                ws.write_string(r, col, value, fmt["status"])
-            else:
-                ws.write_string(r, col, value, fmt["wrap"] if header in WRAPPED else fmt["text"])
-        if on_row:
-            on_row(1)
-    last = head + max(len(rows), 1)
-    ws.freeze_panes(head + 1, 0)
-    ws.autofilter(head, 0, last, check_col - 1)
-    print_setup(ws, f"{unit} 办事指南问题清单", header_row=head)
-    ws.data_validation(
-        head + 1, status_col, last, status_col,
+    _write_review_rows(
+        ws, COLUMNS, rows, fmt, head, on_row, f"{unit} 办事指南问题清单",
         {
             "validate": "list",
             "source": list(STATUSES),
@@ -237,6 +207,38 @@ def _write_unit_sheet(ws, rows: list[DefectListRow], fmt: dict, on_row, sweep=No
             "error_message": "请从列表中选择：确认 / 误报 / 已整改",
         },
     )
+
+
+def _write_review_rows(ws, columns, rows: list, fmt: dict, head: int, on_row, title: str, statuses: dict) -> None:
+    """A sheet auditors mark (a unit's defects, the 待核实 elements): the header at row ``head``
+    (0-based) with the checksum column hidden, one row per item from its ``cells``, links,
+    the 状态 column with its list of allowed values, frozen header, filter, print setup."""
+    headers = [name for name, _ in columns]
+    status_col, link_col, check_col = (headers.index(h) for h in ("状态", "链接", CHECK_HEADER))
+    ws.set_row(head, 20)
+    for col, (header, width) in enumerate(columns):
+        ws.write_string(head, col, header, fmt["header"])
+        ws.set_column(col, col, width, None, {"hidden": True} if header == CHECK_HEADER else None)
+    urls = 0
+    for index, row in enumerate(rows, start=1):
+        r = head + index
+        for col, value in enumerate(row.cells(index)):
+            if isinstance(value, int):
+                ws.write_number(r, col, value, fmt["int"])
+            elif col == link_col and value and urls < MAX_URLS:
+                ws.write_url(r, col, value, fmt["link"], string=value, tip="打开办事指南页面")
+                urls += 1
+            elif col == status_col:
+                ws.write_string(r, col, value, fmt["status"])
+            else:
+                ws.write_string(r, col, value, fmt["wrap"] if headers[col] in WRAPPED else fmt["text"])
+        if on_row:
+            on_row(1)
+    last = head + max(len(rows), 1)
+    ws.freeze_panes(head + 1, 0)
+    ws.autofilter(head, 0, last, check_col - 1)
+    print_setup(ws, title, header_row=head)
+    ws.data_validation(head + 1, status_col, last, status_col, statuses)
 
 
 def _write_dismissed_sheet(ws, rows: list, fmt: dict) -> None:
@@ -256,30 +258,8 @@ def _write_dismissed_sheet(ws, rows: list, fmt: dict) -> None:
 
 def _write_unsure_sheet(ws, rows: list[UnsureListRow], fmt: dict) -> None:
     """待核实: one row per element that could not be judged; settled like a defect row."""
-    status_col = UNSURE_HEADERS.index("状态")
-    link_col = UNSURE_HEADERS.index("链接")
-    check_col = UNSURE_HEADERS.index(CHECK_HEADER)
-    for col, (header, width) in enumerate(UNSURE_COLUMNS):
-        ws.write_string(0, col, header, fmt["header"])
-        ws.set_column(col, col, width, None, {"hidden": True} if header == CHECK_HEADER else None)
-    urls = 0
-    for index, row in enumerate(rows, start=1):
-        for col, value in enumerate(row.cells(index)):
-            if isinstance(value, int):
-                ws.write_number(index, col, value, fmt["int"])
-            elif col == link_col and value and urls < MAX_URLS:
-                ws.write_url(index, col, value, fmt["link"], string=value, tip="打开办事指南页面")
-                urls += 1
-            elif col == status_col:
-                ws.write_string(index, col, value, fmt["status"])
-            else:
-                ws.write_string(index, col, value, fmt["wrap"] if UNSURE_HEADERS[col] in WRAPPED else fmt["text"])
-    last = max(len(rows), 1)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, last, check_col - 1)
-    print_setup(ws, "待核实的要素（需人工核实）")
-    ws.data_validation(
-        1, status_col, last, status_col,
+    _write_review_rows(
+        ws, UNSURE_COLUMNS, rows, fmt, 0, None, "待核实的要素（需人工核实）",
         {
             "validate": "list",
             "source": list(UNSURE_STATUSES),
