@@ -107,21 +107,38 @@ def summary(c, where_a: str, where_b: str) -> str:
             f"仅 A 有 {len(m.only_a)}，仅 B 有 {len(m.only_b)}，字段不一致 {len(c.differences)} 处")
 
 
-def write(c, args, where_a: str, where_b: str) -> None:
+def write_result(args, result, headers, rows, sheets) -> bool:
+    """--format json / csv / xlsx of a consistency or levels result; False for table (the
+    caller prints its own)."""
     from guideaudit.reports import consistency as rep
 
     if args.format == "json":
-        emit(rep.json_text(c), args.out)
+        emit(rep.json_text(result), args.out)
     elif args.format == "csv":
-        emit(rep.csv_text(rep.FINDING_HEADERS, rep.finding_rows(c)), args.out, bom=True)
+        emit(rep.csv_text(headers, rows), args.out, bom=True)
     elif args.format == "xlsx":
-        rep.write_xlsx(Path(args.out), rep.consistency_sheets(c))
+        rep.write_xlsx(Path(args.out), sheets)
         print(f"已写入 {args.out}", file=sys.stderr)
     else:
+        return False
+    return True
+
+
+def write_figures(args, figures: list[list]) -> None:
+    """--figures: the metrics long table `score --metrics` reads."""
+    from guideaudit.reports import consistency as rep
+
+    if args.figures:
+        emit(rep.csv_text(("unit", "indicator", "value", "note"), figures), args.figures, bom=True)
+
+
+def write(c, args, where_a: str, where_b: str) -> None:
+    from guideaudit.reports import consistency as rep
+
+    if not write_result(args, c, rep.FINDING_HEADERS, rep.finding_rows(c), rep.consistency_sheets(c)):
         table(c, args.limit, where_a, where_b)
     if args.figures:
-        rows = rep.metrics_rows(c, None, parse_targets(args.targets, "same_source_share"))
-        emit(rep.csv_text(("unit", "indicator", "value", "note"), rows), args.figures, bom=True)
+        write_figures(args, rep.metrics_rows(c, None, parse_targets(args.targets, "same_source_share")))
     if args.format != "table":
         print(summary(c, where_a, where_b), file=sys.stderr)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from guideaudit.commands.consistency import (
     add_source_arguments,
-    emit,
     load_source,
     parse_targets,
     print_table,
+    write_figures,
+    write_result,
 )
 
 HELP = "要素规范统一：同一事项在省、市、县各级的名称、设定依据、事项类型、法定时限是否一致；减时间减跑动对比"
@@ -58,14 +58,7 @@ def run(args: argparse.Namespace) -> int:
             f"不一致 {len(lv.deviations)} 处（涉及 {len({d.guide_id for d in lv.deviations})} 份指南）")
     if not lv.groups:
         print("注意：没有由两个以上单位实施的同一事项（按基本编码、无编码时按名称分组），无从比较", file=sys.stderr)
-    if args.format == "json":
-        emit(rep.json_text(lv), args.out)
-    elif args.format == "csv":
-        emit(rep.csv_text(rep.LEVEL_HEADERS, rep.level_rows(lv)), args.out, bom=True)
-    elif args.format == "xlsx":
-        rep.write_xlsx(Path(args.out), rep.levels_sheets(lv))
-        print(f"已写入 {args.out}", file=sys.stderr)
-    else:
+    if not write_result(args, lv, rep.LEVEL_HEADERS, rep.level_rows(lv), rep.levels_sheets(lv)):
         from rich.markup import escape
 
         from guideaudit.commands.consistency import console
@@ -77,9 +70,7 @@ def run(args: argparse.Namespace) -> int:
         behind = [r for r in rep.reduction_rows(lv) if r[-1]]
         print_table(con, "减时间/减跑动：落后于同事项其他单位", rep.REDUCTION_HEADERS, behind, args.limit)
     if args.figures:
-        targets = parse_targets(args.targets, "element_uniformity_share")
-        rows = rep.metrics_rows(None, lv, targets)
-        emit(rep.csv_text(("unit", "indicator", "value", "note"), rows), args.figures, bom=True)
+        write_figures(args, rep.metrics_rows(None, lv, parse_targets(args.targets, "element_uniformity_share")))
     if args.format != "table":
         print(line, file=sys.stderr)
     return 0
