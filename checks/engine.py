@@ -58,9 +58,9 @@ def _plan(uncaptured: tuple[str, ...]) -> tuple[dict[str, tuple[str, ...]], dict
 
 
 def _missing(record: GuideRecord, paths: tuple[str, ...]) -> tuple[str, ...]:
-    """The blocked paths this record really lacks (a blocked top-level field holding a value
-    was captured after all: GuideRecord.captured)."""
-    return tuple(p for p in paths if "." in p or getattr(record, p) is None)
+    """The blocked paths this record really lacks (GuideRecord.captured decides: a blocked
+    top-level field holding a value was captured after all)."""
+    return tuple(p for p in paths if not record.captured(p))
 
 
 @lru_cache(maxsize=1024)
