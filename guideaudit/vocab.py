@@ -128,3 +128,77 @@ def outcome(code: str | None) -> Outcome:
     if code in OUTCOMES:
         return OUTCOMES[code]
     return Outcome(code or "unknown", f"下载未完成（{code}）", False)
+
+
+# --- the sweep ledger: every URL a sweep decides to fetch ends in exactly one state ----------
+
+
+class LedgerState(StrEnum):
+    GUIDE = "guide"  # stored as a guide of the sweep
+    NOT_GUIDE = "not_guide"  # fetched, but the page is not a guide (list, block, soft 404, …)
+    FAILED = "failed"  # could not be fetched or read
+    SKIPPED = "skipped"  # decided not to fetch (robots.txt, off-site, duplicate, limit)
+
+    @property
+    def label(self) -> str:
+        return LEDGER_STATE_LABELS[self]
+
+
+LEDGER_STATE_LABELS: dict[LedgerState, str] = {
+    LedgerState.GUIDE: "已保存的指南",
+    LedgerState.NOT_GUIDE: "非指南页面",
+    LedgerState.FAILED: "无法获取",
+    LedgerState.SKIPPED: "未抓取",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerKind:
+    """Why a URL ended in its state. ``unread``: a guide may have been behind it and was not
+    read (counts towards the sweep's failure share and is listed per unit in the report)."""
+
+    code: str
+    state: LedgerState
+    label: str
+    unread: bool
+
+
+_LEDGER_KINDS = (
+    LedgerKind("stored", LedgerState.GUIDE, "已保存", False),
+    LedgerKind("reused", LedgerState.GUIDE, "未变化，沿用上次内容", False),
+    LedgerKind("list_page", LedgerState.NOT_GUIDE, "列表/导航页面", False),
+    LedgerKind("other_page", LedgerState.NOT_GUIDE, "其他页面（不是指南）", False),
+    LedgerKind("challenge", LedgerState.NOT_GUIDE, "人机验证/JS 挑战页", True),
+    LedgerKind("waf", LedgerState.NOT_GUIDE, "防火墙拦截页", True),
+    LedgerKind("login", LedgerState.NOT_GUIDE, "需要登录", True),
+    LedgerKind("busy", LedgerState.NOT_GUIDE, "系统繁忙页（HTTP 200）", True),
+    LedgerKind("soft404", LedgerState.NOT_GUIDE, "页面不存在（soft 404）", True),
+    LedgerKind("error_page", LedgerState.NOT_GUIDE, "以 HTTP 200 返回的错误页", True),
+    LedgerKind("empty", LedgerState.NOT_GUIDE, "空白页面（HTTP 200）", True),
+    LedgerKind("bad_api", LedgerState.NOT_GUIDE, "接口返回不是指南数据", True),
+    LedgerKind("timeout", LedgerState.FAILED, "超时", True),
+    LedgerKind("refused", LedgerState.FAILED, "连接被拒绝", True),
+    LedgerKind("reset", LedgerState.FAILED, "连接被重置", True),
+    LedgerKind("dns", LedgerState.FAILED, "域名无法解析", True),
+    LedgerKind("tls", LedgerState.FAILED, "TLS/证书错误", True),
+    LedgerKind("http_status", LedgerState.FAILED, "HTTP 错误状态", True),
+    LedgerKind("too_large", LedgerState.FAILED, "页面超过大小上限", True),
+    LedgerKind("redirect_loop", LedgerState.FAILED, "重定向循环或过多", True),
+    LedgerKind("truncated", LedgerState.FAILED, "内容不完整（传输中断）", True),
+    LedgerKind("undecodable", LedgerState.FAILED, "无法解码", True),
+    LedgerKind("record_invalid", LedgerState.FAILED, "记录无效", True),
+    LedgerKind("checker_error", LedgerState.FAILED, "检查程序出错", True),
+    LedgerKind("other_error", LedgerState.FAILED, "其他错误", True),
+    LedgerKind("robots", LedgerState.SKIPPED, "robots.txt 禁止", True),
+    LedgerKind("offsite", LedgerState.SKIPPED, "不在本站", False),
+    LedgerKind("duplicate", LedgerState.SKIPPED, "重复网址", False),
+    LedgerKind("limit", LedgerState.SKIPPED, "超过本次抓取上限", False),
+)
+LEDGER_KINDS: dict[str, LedgerKind] = {k.code: k for k in _LEDGER_KINDS}
+
+
+def ledger_kind(code: str) -> LedgerKind:
+    """The kind for a stored code; an unknown one (a newer crawler) counts as a failure."""
+    if code in LEDGER_KINDS:
+        return LEDGER_KINDS[code]
+    return LedgerKind(code, LedgerState.FAILED, f"其他（{code}）", True)
