@@ -62,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, body_too: bool) -> None:
         if self.path == "/slow.doc":
-            time.sleep(3)
+            time.sleep(12)  # far past ATTACHMENT_TIMEOUT, which itself leaves room for a loaded machine
         status, headers, body = ROUTES.get(self.path, (200, {"Content-Type": "text/html"}, b"<html>guide</html>"))
         self.send_response(status)
         for key, value in headers.items():
@@ -109,7 +109,7 @@ class OneGuide(scrapy.Spider):
 settings = Settings()
 settings.setmodule("guideaudit.crawler.settings", priority="project")
 settings.setdict({"ROBOTSTXT_OBEY": True, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-                  "RETRY_TIMES": 0, "ATTACHMENT_MAXSIZE": 50_000, "ATTACHMENT_TIMEOUT": 1,
+                  "RETRY_TIMES": 0, "ATTACHMENT_MAXSIZE": 50_000, "ATTACHMENT_TIMEOUT": 4,
                   "LOG_LEVEL": "WARNING",
                   "ITEM_PIPELINES": {"guideaudit.crawler.pipelines.attachments.AttachmentPipeline": 100, Keep: 200}},
                  priority="cmdline")
