@@ -1,5 +1,5 @@
-"""Consistency of the same 事项 across sources (数据同源, 线上线下一致性) and across levels
-(要素规范统一): pure functions over GuideRecords.
+"""Consistency of the same 事项 across two sources (数据同源, 线上线下一致性): pure functions over
+GuideRecords. Across units and levels (要素规范统一, 减时间/减跑动) is checks/levels.py.
 
 Matching uses indexes, never all pairs: codes are dict look-ups; names are compared only
 within one 实施主体's leftovers (rapidfuzz process.extractOne), so two 100,000-guide sources
@@ -32,8 +32,6 @@ COMPARED = (
     "item_name", "statutory_limit", "promised_limit", "onsite_visits", "fee", "location", "hours",
     "consult", "case_type", "online_depth", "materials", "materials.medium", "materials.source", "conditions",
 )
-# Fields that must agree across levels (D2-3 要素规范统一).
-LEVEL_FIELDS = ("item_name", "legal_basis", "item_type", "statutory_limit")
 
 
 @dataclass(frozen=True)
@@ -410,146 +408,3 @@ def unit_figures(acc: dict) -> dict:
         "field_share": {k: v[0] for k, v in fields.items()},
         "field_n": {k: v[1] for k, v in fields.items()},
     }
-
-
-# --- across levels ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Deviation:
-    group: str  # 基本编码, or "名称:…" where the code is missing
-    field: str
-    guide_id: str
-    unit: str
-    level: str
-    value: str  # the deviating published text
-    majority: str  # the majority's published text
-    majority_n: int
-    group_n: int
-
-    def to_dict(self) -> dict:
-        return {"group": self.group, "field": self.field, "guide": self.guide_id, "unit": self.unit,
-                "level": self.level, "value": self.value, "majority": self.majority,
-                "majority_n": self.majority_n, "group_n": self.group_n}
-
-
-@dataclass
-class Levels:
-    groups: dict[str, list[GuideRecord]]  # only groups with guides of ≥ 2 实施主体
-    deviations: list[Deviation]
-    units: dict[str, dict]
-    reductions: list[dict]
-
-    def to_dict(self) -> dict:
-        return {"groups": {k: [r.id for r in v] for k, v in self.groups.items()},
-                "deviations": [d.to_dict() for d in self.deviations], "units": self.units,
-                "reductions": self.reductions}
-
-
-def group_key(record: GuideRecord) -> str:
-    code = _code(record.basic_code)
-    return code or "名称:" + squash(record.item_name)
-
-
-_QUALIFIER = re.compile(r"[(（][^()（）]*(?:[(（][^()（）]*[)）][^()（）]*)*[)）]\s*$")
-
-
-def main_name(name: str | None) -> str:
-    """The 事项 name without a trailing 办理项 qualifier: 专职律师执业许可(申请专职执业) → 专职律师执业许可."""
-    return squash(_QUALIFIER.sub("", clean(name)))
-
-
-def levels(records: Iterable[GuideRecord]) -> Levels:
-    """要素规范统一: the 事项 published by several 实施主体 (levels, areas) must agree on 事项名称,
-    设定依据, 事项类型 and 法定办结时限. One 基本编码 covers several 办理项 (专职律师执业许可 (申请专职
-    执业), (在外省转入…)), which may rightly differ, so the 办理项 of one name at several units are
-    compared on all four fields; the rest of a 基本编码 group only on the 事项 name without its 办理项
-    qualifier and on the type. Per group and field the majority value (by normalised form; ties go
-    to the higher level's) stands; every other guide deviates. A field a source did not capture,
-    or left unpublished, is not judged."""
-    records = list(records)
-    units_of: dict[str, set[str]] = defaultdict(set)
-    for r in records:
-        units_of[f"{_code(r.basic_code)}|{squash(r.item_name)}"].add(squash(unit_of(r)))
-    groups: dict[str, list[GuideRecord]] = defaultdict(list)
-    for r in records:
-        if not (_code(r.basic_code) or squash(r.item_name)):
-            continue
-        full = f"{_code(r.basic_code)}|{squash(r.item_name)}"
-        if len(units_of[full]) >= 2 or not _code(r.basic_code):
-            groups[group_key(r) + ("|" + clean(r.item_name) if _code(r.basic_code) else "")].append(r)
-        else:
-            groups[group_key(r) + "|*"].append(r)
-    groups = {k: sorted(v, key=_level_order) for k, v in sorted(groups.items())
-              if len({squash(unit_of(r)) for r in v}) >= 2}
-    deviations: list[Deviation] = []
-    judged: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # unit → [uniform guides, guides]
-    for key, members in groups.items():
-        bad: set[str] = set()
-        partial = key.endswith("|*")
-        for name in (("item_name", "item_type") if partial else LEVEL_FIELDS):
-            norm = main_name if (partial and name == "item_name") else NORMALISERS[name]
-            voters = [r for r in members if r.captured(name) and getattr(r, name) not in (None, "")]
-            if len(voters) < 2:
-                continue
-            votes = Counter(norm(getattr(r, name)) for r in voters)
-            top, n = votes.most_common(1)[0]
-            if n == len(voters):
-                continue
-            tied = {v for v, c in votes.items() if c == n}
-            top = next(norm(getattr(r, name)) for r in voters if norm(getattr(r, name)) in tied)
-            shown = next(getattr(r, name) for r in voters if norm(getattr(r, name)) == top)
-            for r in voters:
-                if norm(getattr(r, name)) != top:
-                    bad.add(r.id)
-                    deviations.append(Deviation(key.split("|")[0], name, r.id, unit_of(r), clean(r.level),
-                                                getattr(r, name), shown, n, len(voters)))
-        for r in members:
-            acc = judged[unit_of(r)]
-            acc[0] += r.id not in bad
-            acc[1] += 1
-    units = {u: {"uniform": v[0], "guides": v[1], "uniformity_share": v[0] / v[1] if v[1] else None}
-             for u, v in sorted(judged.items())}
-    return Levels(groups, deviations, units, reductions({k: v for k, v in groups.items() if not k.endswith("|*")}))
-
-
-_LEVEL_RANK = {"国家级": 0, "省级": 1, "市级": 2, "县级": 3, "区级": 3, "乡镇级": 4, "镇级": 4, "街道": 4, "村级": 5}
-
-
-def _level_order(r: GuideRecord) -> tuple[int, str]:
-    level = clean(r.level)
-    rank = next((v for k, v in _LEVEL_RANK.items() if k in level or k.rstrip("级") == level), 9)
-    return rank, r.id
-
-
-def _days(text: str | None) -> float | None:
-    value = norm_limit(text)
-    if value == "即办":
-        return 0.0
-    m = re.match(r"(\d+(?:\.\d+)?) ", value)
-    return float(m.group(1)) if m else None
-
-
-def reductions(groups: dict[str, list[GuideRecord]]) -> list[dict]:
-    """减时间 / 减跑动 of one 事项 across levels (the national survey's city–county comparison):
-    per group, each guide's 承诺 days and visits beside the group's best, so a county promising
-    20 days where the city promises 5 shows."""
-    out = []
-    for key, members in groups.items():
-        rows = [(r, _days(r.promised_limit), _int(norm_visits(r.onsite_visits))) for r in members]
-        days = [d for _, d, _ in rows if d is not None]
-        visits = [v for _, _, v in rows if v is not None]
-        if len(days) < 2 and len(visits) < 2:
-            continue
-        best_d, best_v = (min(days) if days else None), (min(visits) if visits else None)
-        for r, d, v in rows:
-            out.append({"group": key.split("|")[0], "item_name": clean(r.item_name), "guide": r.id, "unit": unit_of(r),
-                        "level": clean(r.level), "promised_days": d, "best_days": best_d,
-                        "visits": v, "best_visits": best_v,
-                        "behind": (d is not None and best_d is not None and d > best_d)
-                        or (v is not None and best_v is not None and v > best_v)})
-    return out
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None

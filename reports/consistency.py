@@ -8,7 +8,8 @@ import io
 import json
 from pathlib import Path
 
-from guideaudit.checks.consistency import MATCH_LABELS, Consistency, Levels
+from guideaudit.checks.consistency import MATCH_LABELS, Consistency
+from guideaudit.checks.levels import Levels
 
 from guideaudit.record import GuideRecord, field_label
 from guideaudit.text import clean, safe_cell
@@ -18,7 +19,10 @@ FINDING_HEADERS = ("类型", "单位", "事项名称", "A 编号", "B 编号", "
 UNIT_HEADERS = ("单位", "A 中事项数", "已匹配", "完全一致", "仅 A 有", "仅 B 有", "待核实匹配", "同源率")
 LEVEL_HEADERS = ("事项分组", "字段", "单位", "行使层级", "指南编号", "该指南原文", "多数值", "多数/参与数")
 LEVEL_UNIT_HEADERS = ("单位", "参与比较的指南", "要素规范统一的指南", "要素规范统一率")
-REDUCTION_HEADERS = ("事项分组", "事项名称", "单位", "行使层级", "承诺时限（日）", "同事项最短", "到现场次数", "同事项最少", "落后")
+REDUCTION_ITEM_HEADERS = ("基本编码", "办理项", "行使层级", "单位数", "法定时限", "承诺最短（工作日）", "承诺平均",
+                          "承诺最长", "承诺差距", "平均压缩比", "到现场最少", "到现场平均", "到现场最多", "零跑动占比")
+REDUCTION_HEADERS = ("基本编码", "办理项", "单位", "行使层级", "指南编号", "法定时限", "承诺时限", "承诺（工作日）",
+                     "压缩比", "同办理项最短", "最短的单位", "到现场次数", "同办理项最少", "最少的单位", "落后")
 
 
 def _pct(value: float | None) -> str:
@@ -60,7 +64,8 @@ def field_rows(c: Consistency) -> tuple[list[str], list[list]]:
 
 
 def level_rows(lv: Levels) -> list[list]:
-    return [[d.group, field_label(d.field), d.unit, d.level, d.guide_id, d.value, d.majority,
+    return [[d.group, field_label(d.field), d.unit, d.level, d.guide_id,
+             d.value or ("（未公布）" if d.field == "basic_code" else ""), d.majority,
              f"{d.majority_n}/{d.group_n}"] for d in lv.deviations]
 
 
@@ -69,9 +74,33 @@ def level_unit_rows(lv: Levels) -> list[list]:
             for u, f in lv.units.items()]
 
 
-def reduction_rows(lv: Levels) -> list[list]:
-    return [[r["group"], r["item_name"], r["unit"], r["level"], _blank(r["promised_days"]), _blank(r["best_days"]),
-             _blank(r["visits"]), _blank(r["best_visits"]), "是" if r["behind"] else ""] for r in lv.reductions]
+def reduction_item_rows(lv: Levels) -> list[list]:
+    """减时间/减跑动 per 办理项 and level (the survey's 横向对比)."""
+    if lv.comparison is None:
+        return []
+    return [[r["group"], r["item_name"], r["level"], r["units"], r["statutory_limit"], _blank(r["promised_min"]),
+             _blank(r["promised_mean"]), _blank(r["promised_max"]), _blank(r["promised_spread"]), _ratio(r["ratio_mean"]),
+             _blank(r["visits_min"]), _blank(r["visits_mean"]), _blank(r["visits_max"]), _ratio(r["zero_visit_share"])]
+            for r in lv.comparison.items]
+
+
+def reduction_rows(lv: Levels, behind_only: bool = False) -> list[list]:
+    """减时间/减跑动 per guide: its limits and visits beside the best unit's for the same 办理项."""
+    if lv.comparison is None:
+        return []
+    out = []
+    for r in lv.comparison.guides:
+        behind = "、".join(w for w, yes in (("承诺时限", r["behind_days"]), ("到现场次数", r["behind_visits"])) if yes)
+        if behind_only and not behind:
+            continue
+        out.append([r["group"], r["item_name"], r["unit"], r["level"], r["guide"], r["statutory_limit"], r["promised_limit"],
+                    _blank(r["promised_days"]), _ratio(r["ratio"]), _blank(r["best_days"]), "、".join(r["best_days_units"]),
+                    _blank(r["visits"]), _blank(r["best_visits"]), "、".join(r["best_visits_units"]), behind])
+    return out
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
 
 
 def _blank(v):
@@ -112,7 +141,8 @@ def consistency_sheets(c: Consistency) -> list:
 
 def levels_sheets(lv: Levels) -> list:
     return [("要素规范统一率", LEVEL_UNIT_HEADERS, level_unit_rows(lv)), ("不一致", LEVEL_HEADERS, level_rows(lv)),
-            ("减时间减跑动", REDUCTION_HEADERS, reduction_rows(lv))]
+            ("减时间减跑动（各层级）", REDUCTION_ITEM_HEADERS, reduction_item_rows(lv)),
+            ("减时间减跑动（各单位）", REDUCTION_HEADERS, reduction_rows(lv))]
 
 
 def json_text(obj) -> str:

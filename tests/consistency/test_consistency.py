@@ -112,18 +112,6 @@ def test_levels_on_fixture_sweeps(swept):
     assert not [d for d in data["deviations"] if d["guide"].startswith("M")]
 
 
-def test_real_guangdong_sample_levels(repo_root, tmp_path):
-    done = cli(tmp_path, "levels", "--records", str(repo_root / "fixtures/realdata/gdzwfw_2021_sample.jsonl"),
-               "--from", "gdzwfw-2021", "--format", "json")
-    assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)
-    assert len(data["groups"]) >= 15  # 省级 and 广州 guides of the same 事项
-    # 无线电频率使用许可(注销): 省 30 工作日, 广州 20 工作日 — the one 法定时限 deviation.
-    assert [(d["field"], d["value"], d["majority"]) for d in data["deviations"]] == [
-        ("statutory_limit", "20(工作日)", "30(工作日)")]
-    assert any(r["behind"] for r in data["reductions"])
-
-
 def test_figures_feed_the_scheme_indicator(swept, tmp_path):
     """--for C3-1=same_source_share writes the 同源率 under anda-2020's own indicator id:
     `score` then reads it as that indicator's figure, not a typed one."""
