@@ -148,11 +148,15 @@ CONSISTENCY_ROWS_SHOWN = 300
 
 def consistency_context(data: dict | None) -> dict | None:
     """数据同源 from a `guideaudit consistency --format json` result: per unit 同源率 and 一致率,
-    the 待核实 (name-only) matches, and the first differences with both texts."""
+    the 待核实 (name-only) matches, and the first differences with both texts; and, under
+    "levels", a `guideaudit levels --format json` result (levels_context)."""
     if not data:
         return None
     from guideaudit.record import field_label
 
+    out: dict = {"levels": levels_context(data.get("levels")), "sources": "differences" in data}
+    if "differences" not in data:
+        return out
     units = []
     for unit, f in sorted((data.get("units") or {}).items()):
         shares = [s for s in (f.get("field_share") or {}).values() if s is not None]
@@ -166,9 +170,29 @@ def consistency_context(data: dict | None) -> dict | None:
          "a_text": str(d.get("a_text") or ""), "b_text": str(d.get("b_text") or ""), "similarity": d.get("similarity")}
         for d in (data.get("differences") or [])[:CONSISTENCY_ROWS_SHOWN]
     ]
-    return {"units": units, "differences": diffs, "total_differences": len(data.get("differences") or []),
-            "uncertain": len(data.get("uncertain") or []), "only_a": len(data.get("only_a") or []),
-            "only_b": len(data.get("only_b") or [])}
+    out.update({"units": units, "differences": diffs, "total_differences": len(data.get("differences") or []),
+                "uncertain": len(data.get("uncertain") or []), "only_a": len(data.get("only_a") or []),
+                "only_b": len(data.get("only_b") or [])})
+    return out
+
+
+def levels_context(data: dict | None) -> dict | None:
+    """要素规范统一 (per unit share, deviations with the majority value) and the 减时间/减跑动
+    comparison (per 办理项 and level; the guides behind the best unit) of a levels result."""
+    if not data:
+        return None
+    from guideaudit.record import field_label
+
+    units = [{"unit": u, "guides": f.get("guides", 0), "uniform": f.get("uniform", 0), "share": f.get("uniformity_share")}
+             for u, f in sorted((data.get("units") or {}).items())]
+    deviations = [{**d, "field": field_label(str(d.get("field", ""))), "value": str(d.get("value") or "（未公布）")}
+                  for d in (data.get("deviations") or [])[:CONSISTENCY_ROWS_SHOWN] if isinstance(d, dict)]
+    red = data.get("reductions") if isinstance(data.get("reductions"), dict) else {}
+    items = [i for i in (red.get("items") or [])[:CONSISTENCY_ROWS_SHOWN] if isinstance(i, dict)]
+    behind = [g for g in (red.get("guides") or []) if isinstance(g, dict) and (g.get("behind_days") or g.get("behind_visits"))]
+    return {"units": units, "deviations": deviations, "total_deviations": len(data.get("deviations") or []),
+            "groups": len(data.get("groups") or {}), "selection": str(red.get("selection") or ""), "rows": items,
+            "behind": behind[:CONSISTENCY_ROWS_SHOWN], "total_behind": len(behind)}
 
 
 SINCE_ROWS_SHOWN = 300

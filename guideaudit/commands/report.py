@@ -21,8 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="输出目录（不存在则创建）")
     add_db_argument(parser)
     parser.add_argument("--quiet", action="store_true", help="不显示进度")
-    parser.add_argument("--consistency", metavar="FILE.json",
-                        help="加入「数据同源」一节：guideaudit consistency --format json 的结果文件")
+    parser.add_argument("--consistency", action="append", default=[], metavar="FILE.json",
+                        help="加入「数据同源」一节：guideaudit consistency --format json 的结果文件；"
+                             "guideaudit levels --format json 的结果加入要素规范统一与减时间减跑动（可各给一个）")
     parser.add_argument("--per-unit", action="store_true", help="另为每个单位写一份缺陷清单（各单位缺陷清单/单位名.xlsx），发给各单位；填好后可一起导入")
 
 
@@ -47,21 +48,36 @@ class _RichProgress:
             self.p.update(self.task, completed=task.total or task.completed)
 
 
-def _consistency(path: str) -> dict:
-    """A `consistency --format json` result, or a Chinese error naming the file."""
+def _consistency(paths: list[str]) -> dict | None:
+    """`consistency --format json` and/or `levels --format json` results (one of each at most),
+    merged for the report's section (the levels part under "levels"), or a Chinese error naming
+    the file."""
     import json
 
     from guideaudit.cli import UsageError
 
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except OSError as err:
-        raise UsageError(f"{path}：无法读取（{err.strerror}）") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise UsageError(f"{path}：不是合法的 JSON；应为 guideaudit consistency --format json 的结果") from None
-    if not isinstance(data, dict) or not isinstance(data.get("units"), dict) or "differences" not in data:
-        raise UsageError(f"{path}：不是 guideaudit consistency --format json 的结果（缺少 units / differences）")
-    return data
+    merged: dict = {}
+    expected = "不是 guideaudit consistency 或 levels --format json 的结果"
+    for path in paths:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except OSError as err:
+            raise UsageError(f"{path}：无法读取（{err.strerror}）") from None
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise UsageError(f"{path}：不是合法的 JSON，{expected}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("units"), dict):
+            raise UsageError(f"{path}：{expected}（缺少 units，以及 differences 或 deviations）")
+        if "differences" in data:
+            kind, part = "consistency", data
+        elif isinstance(data.get("deviations"), list):
+            kind, part = "levels", {"levels": data}
+        else:
+            raise UsageError(f"{path}：{expected}（缺少 units，以及 differences 或 deviations）")
+        if kind in merged:
+            raise UsageError(f"--consistency {path}：已给过一个 {kind} 的结果（{merged[kind]}），每种只能给一个")
+        merged[kind] = path
+        merged.setdefault("data", {}).update(part)
+    return merged.get("data")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             if not Path(path).is_file():
                 raise UsageError(f"{path}：文件不存在")
         options = ScoreOptions(args.scheme, tuple(args.metrics), args.aliases, args.unit_type, args.allow_missing)
-        consistency = _consistency(args.consistency) if args.consistency else None
+        consistency = _consistency(args.consistency)
         console = Console(stderr=True)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, disable=args.quiet, transient=False) as bar:

@@ -153,4 +153,4 @@ def test_report_gains_a_consistency_section(swept, tmp_path):
     assert len(shown) == min(len(data["differences"]), 300)
     (tmp_path / "bad.json").write_text("{\"x\": 1}", "utf-8")
     bad = cli(swept, "report", "--quiet", "--out", str(out), "--consistency", str(tmp_path / "bad.json"))
-    assert bad.returncode == 2 and "不是 guideaudit consistency --format json 的结果" in bad.stderr
+    assert bad.returncode == 2 and "不是 guideaudit consistency 或 levels --format json 的结果" in bad.stderr

@@ -192,3 +192,27 @@ def test_real_guangdong_sample(repo_root, tmp_path):
     assert ("广东省自然资源厅", "海域使用权转让审批") in behind
     assert all(unit.startswith("广东省") for unit, _ in behind)
     assert not any(g["behind_visits"] for g in red["guides"])
+
+
+def test_report_gains_a_levels_part(swept, truth, tmp_path):
+    """report --consistency LEVELS.json: 要素规范统一 (every unit, every deviation) and the
+    减时间/减跑动 tables in the HTML report, parsed back; two results of one kind are refused."""
+    from bs4 import BeautifulSoup
+
+    result = tmp_path / "层级.json"
+    done = cli(swept, "levels", "--sweep", "1", "2", "3", "--top", "0", "--format", "json", "--out", str(result))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(result.read_text("utf-8"))
+    out = tmp_path / "报告"
+    done = cli(swept, "report", "--quiet", "--out", str(out), "--consistency", str(result))
+    assert done.returncode == 0, done.stderr
+    soup = BeautifulSoup((out / "报告.html").read_text("utf-8"), "html.parser")
+    part = soup.find("section", id="consistency").find("div", id="levels")
+    tables = part.find_all("table")
+    assert sorted(tr.find("td").get_text() for tr in tables[0].find("tbody").find_all("tr")) == sorted(data["units"])
+    shown = {tr.find_all("td")[4].find("span", class_="code").get_text() for tr in tables[1].find("tbody").find_all("tr")}
+    assert shown == {g for g, _ in truth.deviations}
+    behind = tables[-1].find("tbody").find_all("tr")
+    assert len(behind) == len({g for g, _ in truth.behind})
+    again = cli(swept, "report", "--quiet", "--out", str(out), "--consistency", str(result), "--consistency", str(result))
+    assert again.returncode == 2 and "每种只能给一个" in again.stderr
