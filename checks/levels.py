@@ -17,6 +17,7 @@ import string
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from guideaudit.checks.consistency import NORMALISERS, squash
@@ -25,7 +26,7 @@ from guideaudit.checks.settings import CheckSettings
 
 from guideaudit.record import GuideRecord, RecordError
 from guideaudit.text import clean
-from guideaudit.units import unit_of
+from guideaudit.units import unit_name, unit_of
 
 # Fields that must agree across levels, in report order ("basic_code": published under another
 # code, or none, than the 事项 its name belongs to).
@@ -41,6 +42,7 @@ def code_of(record: GuideRecord) -> str:
     return clean(record.basic_code).replace(" ", "").upper()
 
 
+@lru_cache(maxsize=1 << 17)
 def qualifier(name: str | None) -> str:
     """The 办理项 qualifier: the trailing bracket's words (专职律师执业许可(申请专职执业) → 申请专职执业),
     "" when the name has none."""
@@ -48,26 +50,54 @@ def qualifier(name: str | None) -> str:
     return squash(m.group(1)) if m else ""
 
 
+@lru_cache(maxsize=1 << 17)
 def main_name(name: str | None) -> str:
     """The 事项 name without a trailing 办理项 qualifier."""
     return squash(_TRAILING.sub("", clean(name)))
 
 
+@lru_cache(maxsize=256)
 def level_rank_text(level: str) -> int:
     """国家级 0 … 村级 5; an unknown level ranks last."""
     return next((v for k, v in _LEVEL_RANK.items() if k in level or k.rstrip("级") == level), 9)
 
 
 def level_rank(record: GuideRecord) -> int:
-    return level_rank_text(clean(record.level))
+    return level_rank_text(_text(record.level))
+
+
+@lru_cache(maxsize=1 << 16)
+def _text(value: str | None) -> str:
+    """clean(), once per distinct text (levels and limits repeat across thousands of guides)."""
+    return clean(value)
 
 
 def _order(r: GuideRecord) -> tuple[int, str]:
     return level_rank(r), r.id
 
 
+# Names and units repeat across thousands of guides: normalise each distinct text once.
+@lru_cache(maxsize=1 << 16)
+def _unit_key(agency: str | None) -> str:
+    return squash(unit_name(agency))
+
+
+@lru_cache(maxsize=1 << 16)
+def _unit_shown(agency: str | None) -> str:
+    return unit_name(agency)
+
+
+@lru_cache(maxsize=1 << 17)
+def _norm(name: str, value: str) -> str:
+    return NORMALISERS[name](value)
+
+
 def _unit(r: GuideRecord) -> str:
-    return squash(unit_of(r))
+    return _unit_key(r.agency)
+
+
+def _name(r: GuideRecord) -> str:
+    return _norm("item_name", r.item_name) if r.item_name else ""
 
 
 @dataclass(frozen=True)
@@ -99,13 +129,13 @@ def group(records: Iterable[GuideRecord]) -> tuple[dict[str, list[GuideRecord]],
     for r in records:
         if code := code_of(r):
             by_code[code].append(r)
-        elif squash(r.item_name):
+        elif _name(r):
             loose.append(r)
     units = {c: {_unit(r) for r in rs} for c, rs in by_code.items()}
     codes_of_name: dict[str, set[str]] = defaultdict(set)
     for c, rs in by_code.items():
         for r in rs:
-            if name := squash(r.item_name):
+            if name := _name(r):
                 codes_of_name[name].add(c)
     groups = {c: list(rs) for c, rs in by_code.items()}
     moved: dict[str, str] = {}
@@ -116,7 +146,7 @@ def group(records: Iterable[GuideRecord]) -> tuple[dict[str, list[GuideRecord]],
         """The one other 事项 whose guides carry exactly this name, published by another unit. A
         guide under a code only its own unit uses moves only into an established 事项 (≥ 2
         units) or one of a higher level (ties go to the higher level, as in the votes)."""
-        others = codes_of_name.get(squash(r.item_name), set()) - {own}
+        others = codes_of_name.get(_name(r), set()) - {own}
         if len(others) != 1:
             return None
         target = next(iter(others))
@@ -139,7 +169,7 @@ def group(records: Iterable[GuideRecord]) -> tuple[dict[str, list[GuideRecord]],
             groups[target].append(r)
             moved[r.id] = ""
         else:
-            groups.setdefault(NAME_GROUP + squash(r.item_name), []).append(r)
+            groups.setdefault(NAME_GROUP + _name(r), []).append(r)
     out = {k: sorted(v, key=_order) for k, v in sorted(groups.items()) if len({_unit(r) for r in v}) >= 2}
     kept = {r.id for v in out.values() for r in v}
     return out, {i: c for i, c in moved.items() if i in kept}
@@ -159,11 +189,12 @@ def items(members: list[GuideRecord]) -> dict[str, list[GuideRecord]]:
 def _judge(key: str, voters: list[GuideRecord], name: str) -> list[Deviation]:
     """Per field the majority value (normalised; ties go to the higher level's, voters being in
     level order) stands and every other guide deviates. Not captured or not published: no vote."""
-    norm = NORMALISERS[name]
-    voters = [r for r in voters if r.captured(name) and clean(getattr(r, name))]
+    voters = [r for r in voters if getattr(r, name) and r.captured(name)]
+    values = [_norm(name, getattr(r, name)) for r in voters]
+    voters = [r for r, v in zip(voters, values, strict=True) if v]
+    values = [v for v in values if v]
     if len({_unit(r) for r in voters}) < 2:
         return []
-    values = [norm(getattr(r, name)) for r in voters]
     votes = Counter(values)
     n = votes.most_common(1)[0][1]
     if n == len(voters):
@@ -210,7 +241,7 @@ def levels(records: Iterable[GuideRecord], selection: Selection | None = None,
         deviations += found
         bad = {d.guide_id for d in found}
         for r in members:
-            acc = judged[unit_of(r)]
+            acc = judged[_unit_shown(r.agency)]
             acc[0] += r.id not in bad
             acc[1] += 1
     units = {u: {"uniform": v[0], "guides": v[1], "uniformity_share": v[0] / v[1] if v[1] else None}
@@ -379,13 +410,24 @@ class Comparison:
         return {"selection": self.how, "unmatched": self.unmatched, "items": self.items, "guides": self.guides}
 
 
-def _wanted_match(w: Wanted, key: str, members: list[GuideRecord]) -> bool:
-    if w.code and w.code != key:
-        return False
-    if not w.name:
-        return True
-    name = squash(w.name)
-    return any(name in (squash(r.item_name), main_name(r.item_name)) for r in members)
+def _index(candidates: list[tuple[str, str, list[GuideRecord]]]) -> tuple[dict, dict]:
+    """Candidates by 基本编码 and by name (each member's full name and its name without the
+    办理项 qualifier), so a list of any length is matched by look-ups, not by scanning."""
+    by_code: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for n, (key, _q, members) in enumerate(candidates):
+        by_code[key].append(n)
+        for name in {x for r in members for x in (_name(r), main_name(r.item_name)) if x}:
+            by_name[name].append(n)
+    return by_code, by_name
+
+
+def _wanted(w: Wanted, by_code: dict, by_name: dict) -> list[int]:
+    hits = by_code.get(w.code, []) if w.code else None
+    if w.name:
+        named = by_name.get(squash(w.name), [])
+        hits = named if hits is None else [n for n in hits if n in set(named)]
+    return sorted(hits or [])
 
 
 def compare(records: list[GuideRecord], groups: dict[str, list[GuideRecord]], selection: Selection,
@@ -396,19 +438,22 @@ def compare(records: list[GuideRecord], groups: dict[str, list[GuideRecord]], se
     candidates = [(key, q, sub) for key, members in groups.items() for q, sub in items(members).items()]
     unmatched: list[str] = []
     if selection.wanted is not None:
-        chosen = []
+        by_code, by_name = _index(candidates)
+        picked: dict[int, None] = {}
         for w in selection.wanted:
-            hits = [c for c in candidates if _wanted_match(w, c[0], c[2])]
+            hits = _wanted(w, by_code, by_name)
             if not hits:
                 unmatched.append(f"{selection.source} 第{w.line}行：{w.text} 不在两个以上单位的数据中，无从比较")
-            chosen += [c for c in hits if c not in chosen]
+            picked.update(dict.fromkeys(hits))
+        chosen = [candidates[n] for n in picked]
         how = f"高频事项清单 {selection.source}：{len(selection.wanted)} 行，对应 {len(chosen)} 个办理项"
     else:
-        every = {clean(r.level) for r in records if clean(r.level)}
-        present = [c for c in candidates if every <= {clean(r.level) for r in c[2]}]
+        every = {_text(r.level) for r in records if _text(r.level)}
+        present = [c for c in candidates if every <= {_text(r.level) for r in c[2]}]
         present.sort(key=lambda c: (-len({_unit(r) for r in c[2]}), c[0], c[1]))
         chosen = present[: selection.top] if selection.top else present
-        how = (f"默认：各层级（{'、'.join(sorted(every, key=level_rank_text))}）都有的办理项 {len(present)} 个，"
+        shown = "、".join(sorted(every, key=level_rank_text)) or "数据未写行使层级"
+        how = (f"默认：各层级（{shown}）都有的办理项 {len(present)} 个，"
                "按实施单位数排序，" + (f"比较前 {len(chosen)} 个" if selection.top and len(present) > len(chosen) else "全部比较"))
     out_items: list[dict] = []
     out_guides: list[dict] = []
@@ -420,8 +465,8 @@ def compare(records: list[GuideRecord], groups: dict[str, list[GuideRecord]], se
             statutory = g.workdays(g.statutory) if g.statutory.kind == "value" else None
             promised = g.workdays(g.promised) if g.promised.kind in ("value", "immediate") else None
             ratio = (statutory - promised) / statutory if statutory and promised is not None else None
-            rows.append({"group": key, "item_name": name, "guide": r.id, "unit": unit_of(r), "level": clean(r.level),
-                         "statutory_limit": clean(r.statutory_limit), "promised_limit": clean(r.promised_limit),
+            rows.append({"group": key, "item_name": name, "guide": r.id, "unit": _unit_shown(r.agency), "level": _text(r.level),
+                         "statutory_limit": _text(r.statutory_limit), "promised_limit": _text(r.promised_limit),
                          "statutory_days": _round(statutory), "promised_days": _round(promised),
                          "ratio": _round(ratio, 4), "visits": g.visits})
         days = [x["promised_days"] for x in rows if x["promised_days"] is not None]
@@ -443,9 +488,9 @@ def compare(records: list[GuideRecord], groups: dict[str, list[GuideRecord]], se
 
 
 def _shown_name(sub: list[GuideRecord]) -> str:
-    names = Counter(squash(r.item_name) for r in sub)
-    top = next(squash(r.item_name) for r in sub if names[squash(r.item_name)] == max(names.values()))
-    return next(clean(r.item_name) for r in sub if squash(r.item_name) == top)
+    names = Counter(_name(r) for r in sub)
+    top = next(_name(r) for r in sub if names[_name(r)] == max(names.values()))
+    return next(clean(r.item_name) for r in sub if _name(r) == top)
 
 
 def _round(value: float | None, places: int = 2) -> float | None:
