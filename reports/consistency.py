@@ -99,6 +99,39 @@ def reduction_rows(lv: Levels, behind_only: bool = False) -> list[list]:
     return out
 
 
+BRIEF_ITEM_HEADERS = ("办理项", "层级", "单位数", "法定", "承诺（工作日）", "平均压缩比", "到现场", "零跑动")
+BRIEF_BEHIND_HEADERS = ("办理项", "单位", "层级", "承诺（工作日）", "最短（单位）", "到现场", "最少（单位）")
+
+
+def brief_item_rows(lv: Levels) -> list[list]:
+    """reduction_item_rows narrowed for a terminal: ranges instead of three columns each."""
+    if lv.comparison is None:
+        return []
+    return [[r["item_name"], r["level"], r["units"], r["statutory_limit"], _range(r["promised_min"], r["promised_max"]),
+             _ratio(r["ratio_mean"]), _range(r["visits_min"], r["visits_max"]), _ratio(r["zero_visit_share"])]
+            for r in lv.comparison.items]
+
+
+def brief_behind_rows(lv: Levels) -> list[list]:
+    if lv.comparison is None:
+        return []
+    out = []
+    for r in lv.comparison.guides:
+        if not (r["behind_days"] or r["behind_visits"]):
+            continue
+        best_d = f"{r['best_days']:g}（{'、'.join(r['best_days_units'])}）" if r["behind_days"] else ""
+        best_v = f"{r['best_visits']}（{'、'.join(r['best_visits_units'])}）" if r["behind_visits"] else ""
+        days = "" if r["promised_days"] is None else f"{r['promised_days']:g}"
+        out.append([r["item_name"], r["unit"], r["level"], days, best_d, _blank(r["visits"]), best_v])
+    return out
+
+
+def _range(low, high) -> str:
+    if low is None:
+        return ""
+    return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+
 def _ratio(value: float | None) -> str:
     return "" if value is None else f"{value:.1%}"
 

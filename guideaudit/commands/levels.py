@@ -113,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
         con.print(escape(line))
         print_table(con, "各单位要素规范统一率", rep.LEVEL_UNIT_HEADERS, rep.level_unit_rows(lv), 1000)
         print_table(con, "要素不一致（与多数值不同）", rep.LEVEL_HEADERS, rep.level_rows(lv), args.limit)
-        print_table(con, "减时间/减跑动：高频办理项各层级对比", rep.REDUCTION_ITEM_HEADERS, rep.reduction_item_rows(lv), args.limit)
-        print_table(con, "减时间/减跑动：落后于同办理项最优单位的指南", rep.REDUCTION_HEADERS, behind, args.limit)
+        print_table(con, f"减时间/减跑动：高频办理项各层级对比（{cmp.how}）", rep.BRIEF_ITEM_HEADERS,
+                    rep.brief_item_rows(lv), args.limit)
+        print_table(con, "减时间/减跑动：落后于同办理项最优单位的指南", rep.BRIEF_BEHIND_HEADERS, rep.brief_behind_rows(lv), args.limit)
     if args.figures:
         write_figures(args, rep.metrics_rows(None, lv, parse_targets(args.targets, "element_uniformity_share")))
     if args.format != "table":
