@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from guideaudit.checks.parse.timelimit import parse_limit
 from rapidfuzz import fuzz, process
 
 from guideaudit.record import GuideRecord, Material, field_label
@@ -52,6 +53,7 @@ _PHONE = re.compile(r"(?<!\d)(?:\d[\d-]{3,}\d)(?!\d)")
 _ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "I": 1, "II": 2, "III": 3, "IV": 4, "一": 1, "二": 2, "三": 3, "四": 4}
 _DEPTH = re.compile(r"(IV|III|II|I|Ⅳ|Ⅲ|Ⅱ|Ⅰ|[一二三四1-4])\s*级?")
 _UNIT_WORDS = {"天": "日", "个月": "月"}
+_UNIT_NAMES = {"workday": "工作日", "calendar": "自然日", "bare": "日", "month": "月", "year": "年", "hour": "小时"}
 
 
 def squash(text: str | None) -> str:
@@ -67,6 +69,11 @@ def norm_limit(text: str | None) -> str:
         return ""
     if "即办" in value or "当场" in value or "立即" in value:
         return "即办"
+    parsed = parse_limit(value)  # the checks' own parser: 二十个工作日, ２０个工作日, 20 (工作日)
+    if parsed.kind == "immediate":
+        return "即办"
+    if parsed.kind == "value" and parsed.value is not None:
+        return f"{parsed.value:g} {_UNIT_NAMES.get(parsed.unit, '（无单位）')}"
     m = _LIMIT.search(value)
     if not m:
         return squash(value)

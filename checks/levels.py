@@ -66,6 +66,16 @@ def level_rank(record: GuideRecord) -> int:
     return level_rank_text(_text(record.level))
 
 
+_CANONICAL = {0: "国家级", 1: "省级", 2: "市级", 3: "县级", 4: "乡镇级", 5: "村级"}
+
+
+@lru_cache(maxsize=256)
+def canonical_level(level: str | None) -> str:
+    """One name per level for the comparison (设区的市级 → 市级, 区级 → 县级); "" unpublished."""
+    text = clean(level)
+    return _CANONICAL.get(level_rank_text(text), text) if text else ""
+
+
 @lru_cache(maxsize=1 << 16)
 def _text(value: str | None) -> str:
     """clean(), once per distinct text (levels and limits repeat across thousands of guides)."""
@@ -448,13 +458,18 @@ def compare(records: list[GuideRecord], groups: dict[str, list[GuideRecord]], se
         chosen = [candidates[n] for n in picked]
         how = f"高频事项清单 {selection.source}：{len(selection.wanted)} 行，对应 {len(chosen)} 个办理项"
     else:
-        every = {_text(r.level) for r in records if _text(r.level)}
-        present = [c for c in candidates if every <= {_text(r.level) for r in c[2]}]
+        # Present at every level the data holds (as far as any 办理项 reaches: one odd level
+        # published by a single unit must not empty the selection), most units first.
+        spans = [len({canonical_level(r.level) for r in c[2]} - {""}) for c in candidates]
+        widest = max(spans, default=0)
+        every = {canonical_level(r.level) for c in candidates for r in c[2]} - {""}
+        present = [c for c, n in zip(candidates, spans, strict=True) if n == widest]
         present.sort(key=lambda c: (-len({_unit(r) for r in c[2]}), c[0], c[1]))
         chosen = present[: selection.top] if selection.top else present
         shown = "、".join(sorted(every, key=level_rank_text)) or "数据未写行使层级"
-        how = (f"默认：各层级（{shown}）都有的办理项 {len(present)} 个，"
-               "按实施单位数排序，" + (f"比较前 {len(chosen)} 个" if selection.top and len(present) > len(chosen) else "全部比较"))
+        scope = "各层级（" + shown + "）都有" if widest == len(every) else f"覆盖 {widest} 个层级（数据中有 {shown}）"
+        how = (f"默认：{scope}的办理项 {len(present)} 个，按实施单位数排序，"
+               + (f"比较前 {len(chosen)} 个" if selection.top and len(present) > len(chosen) else "全部比较"))
     out_items: list[dict] = []
     out_guides: list[dict] = []
     for key, _q, sub in chosen:
@@ -465,7 +480,8 @@ def compare(records: list[GuideRecord], groups: dict[str, list[GuideRecord]], se
             statutory = g.workdays(g.statutory) if g.statutory.kind == "value" else None
             promised = g.workdays(g.promised) if g.promised.kind in ("value", "immediate") else None
             ratio = (statutory - promised) / statutory if statutory and promised is not None else None
-            rows.append({"group": key, "item_name": name, "guide": r.id, "unit": _unit_shown(r.agency), "level": _text(r.level),
+            rows.append({"group": key, "item_name": name, "guide": r.id, "unit": _unit_shown(r.agency),
+                         "level": canonical_level(r.level) or "（未公布）",
                          "statutory_limit": _text(r.statutory_limit), "promised_limit": _text(r.promised_limit),
                          "statutory_days": _round(statutory), "promised_days": _round(promised),
                          "ratio": _round(ratio, 4), "visits": g.visits})
