@@ -13,6 +13,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from guideaudit.checks.parse.timelimit import parse_limit
 from rapidfuzz import fuzz, process
@@ -61,6 +62,7 @@ def squash(text: str | None) -> str:
     return _PUNCT.sub("", clean(text)).lower()
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_limit(text: str | None) -> str:
     """"20(工作日)", "20个工作日" → "20 工作日"; 即办/当场办结 → "即办"; a bare number keeps
     its (missing) unit visible: "20 日"."""

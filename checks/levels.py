@@ -417,7 +417,29 @@ class Comparison:
     unmatched: list[str] = field(default_factory=list)  # list lines that matched nothing
 
     def to_dict(self) -> dict:
-        return {"selection": self.how, "unmatched": self.unmatched, "items": self.items, "guides": self.guides}
+        return {"selection": self.how, "unmatched": self.unmatched, "items": self.items, "guides": self.guides,
+                "units": self.units()}
+
+    def units(self) -> dict[str, dict]:
+        """Per unit over its compared high-frequency guides (A4-1 / A4-3 on the 高频事项 sample):
+        mean 压缩比, mean 承诺 days, mean visits, 零跑动 share, and how many are behind."""
+        acc: dict[str, list[dict]] = defaultdict(list)
+        for g in self.guides:
+            acc[g["unit"]].append(g)
+        out = {}
+        for unit, rows in sorted(acc.items()):
+            ratios = [r["ratio"] for r in rows if r["ratio"] is not None]
+            days = [r["promised_days"] for r in rows if r["promised_days"] is not None]
+            visits = [r["visits"] for r in rows if r["visits"] is not None]
+            out[unit] = {"guides": len(rows), "hf_time_reduction_mean": _mean(ratios, 4),
+                         "hf_promised_days_mean": _mean(days), "hf_visits_mean": _mean(visits),
+                         "hf_zero_visit_share": _mean([v == 0 for v in visits], 4),
+                         "behind": sum(r["behind_days"] or r["behind_visits"] for r in rows)}
+        return out
+
+
+def _mean(values: list, places: int = 2) -> float | None:
+    return round(sum(values) / len(values), places) if values else None
 
 
 def _index(candidates: list[tuple[str, str, list[GuideRecord]]]) -> tuple[dict, dict]:

@@ -182,6 +182,10 @@ def json_text(obj) -> str:
     return json.dumps(obj.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"
 
 
+# Per unit over the high-frequency guides the levels comparison covered.
+HF_FIGURES = ("hf_time_reduction_mean", "hf_promised_days_mean", "hf_visits_mean", "hf_zero_visit_share")
+
+
 def metrics_rows(c: Consistency | None, lv: Levels | None, targets: dict[str, str] | None = None) -> list[list]:
     """The figures as a metrics long table (unit,indicator,value,note: where they came from), for
     `score --metrics` (not the method column: that is a scheme's 考评方式).
@@ -218,4 +222,9 @@ def _metric_rows(c: Consistency | None, lv: Levels | None) -> list[list]:
         for u, f in lv.units.items():
             if f["uniformity_share"] is not None:
                 rows.append([u, "element_uniformity_share", round(f["uniformity_share"], 4), "guideaudit levels"])
+        if lv.comparison is not None:
+            for u, f in lv.comparison.units().items():
+                for name in HF_FIGURES:
+                    if f[name] is not None:
+                        rows.append([u, name, f[name], f"guideaudit levels（{lv.comparison.how}）"])
     return rows

@@ -143,7 +143,8 @@ def write(c, args, where_a: str, where_b: str) -> None:
         print(summary(c, where_a, where_b), file=sys.stderr)
 
 
-FIGURES = ("same_source_share", "consistency_share", "element_uniformity_share")
+FIGURES = ("same_source_share", "consistency_share", "element_uniformity_share", "hf_time_reduction_mean",
+           "hf_promised_days_mean", "hf_visits_mean", "hf_zero_visit_share")
 
 
 def parse_targets(specs: list[str], default: str) -> dict[str, str]:

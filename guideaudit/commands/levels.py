@@ -36,9 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="csv 写哪一张表：deviations 要素不一致（默认）、reductions 减时间减跑动各层级、"
                              "guides 减时间减跑动各单位、units 要素规范统一率")
     parser.add_argument("--out", metavar="FILE", help="写入文件（xlsx 必须指定）")
-    parser.add_argument("--figures", metavar="FILE", help="另把各单位要素规范统一率写成指标长表 csv")
+    parser.add_argument("--figures", metavar="FILE",
+                        help="另把各单位要素规范统一率、高频事项的平均压缩比（hf_time_reduction_mean）、平均承诺天数、"
+                             "平均到现场次数、零跑动占比写成指标长表 csv")
     parser.add_argument("--for", dest="targets", action="append", default=[], metavar="指标=数字",
-                        help="把要素规范统一率写成方案的指标编号，如 --for D2-3（anda-2020 要素规范统一）；可重复")
+                        help="把某个数字写成方案的指标编号，如 --for D2-3（要素规范统一率）、"
+                             "--for A4-1=hf_time_reduction_mean（高频事项减时间）；可重复")
     parser.add_argument("--limit", type=int, default=40, metavar="N", help="table 格式最多列出 N 条（默认 40）")
     add_source_arguments(parser)
 

@@ -216,3 +216,32 @@ def test_report_gains_a_levels_part(swept, truth, tmp_path):
     assert len(behind) == len({g for g, _ in truth.behind})
     again = cli(swept, "report", "--quiet", "--out", str(out), "--consistency", str(result), "--consistency", str(result))
     assert again.returncode == 2 and "每种只能给一个" in again.stderr
+
+
+def test_high_frequency_figures_for_the_scheme(swept, truth, tmp_path):
+    """--for A4-1=hf_time_reduction_mean writes each unit's mean 压缩比 over the listed 高频事项:
+    临溪县 (7 days more on one 办理项) < the city < 白沙县 (half the days on another)."""
+    listing = tmp_path / "高频.csv"
+    listing.write_text("基本编码\n" + "\n".join(truth.items) + "\n", encoding="utf-8")
+    figures = tmp_path / "高频指标.csv"
+    data, _ = _levels(swept, "--high-frequency", str(listing), "--figures", str(figures),
+                      "--for", "A4-1=hf_time_reduction_mean", "--for", "A4-3=hf_visits_mean")
+    rows = list(csv.DictReader(figures.open(encoding="utf-8-sig")))
+    by = {(r["unit"], r["indicator"]): float(r["value"]) for r in rows}
+    assert {i for _, i in by} == {"A4-1", "A4-3"} and len(by) == 2 * len(data["reductions"]["units"])
+
+    # Units are 实施主体 (bureaus): compare the bureaus publishing each seeded 办理项.
+    guides = data["reductions"]["guides"]
+
+    def same_item(g, level_or_county):
+        return next(h for h in guides if (h["group"], h["item_name"]) == (g["group"], g["item_name"])
+                    and level_or_county in (h["level"], h["unit"][3:6]))
+
+    behind = [g for g in guides if (g["guide"], "days") in truth.behind or (g["guide"], "visits") in truth.behind]
+    slow = next(g for g in behind if "临溪县" in g["unit"] and g["behind_days"])
+    assert by[(slow["unit"], "A4-1")] < by[(same_item(slow, "市级")["unit"], "A4-1")]
+    city_behind = next(g for g in behind if g["level"] == "市级" and g["behind_days"])
+    fast = same_item(city_behind, "白沙县")
+    assert by[(fast["unit"], "A4-1")] > by[(city_behind["unit"], "A4-1")]
+    more = next(g for g in behind if g["behind_visits"])
+    assert by[(more["unit"], "A4-3")] > by[(same_item(more, "市级")["unit"], "A4-3")]
