@@ -24,12 +24,9 @@ Status and exit code (the command's; a Scrapyd job has only the status):
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -38,9 +35,9 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from guideaudit.store import Store, StoreError
 from guideaudit.store.store import Sweep
 
-from .lock import PortalLock, SweepLocked, pid_alive
+from .lock import PortalLock, SweepLocked
 from .pipelines.attachments import META_FLAG
-from .pipelines.store import CHECK_ERROR_PREFIXES, SweepState, writer_mode
+from .pipelines.store import CHECK_ERROR_PREFIXES, SweepState, count_attachments, writer_mode
 
 logger = logging.getLogger(__name__)
 
@@ -74,24 +71,36 @@ class SweepOutcome:
     message: str = ""
 
 
+def sweep_figures(store: Store, sweep_id: int) -> dict:
+    """A sweep's figures, all counted from what the store holds for it: exact after any number
+    of interruptions and resumes (a guide stored again replaces itself, a page fetched again is
+    one row, a failure recovered is gone), never a sum of what processes counted in memory."""
+    counts = store.stored_counts(sweep_id)  # guides, defects, pages
+    counts["incomplete"] = store.verdict_counts(sweep_id).get("incomplete", 0)
+    counts["attachments"] = sum(count_attachments(data) for data in store.record_data(sweep_id))
+    failures = store.fetch_failures(sweep_id)
+    checks = sum(1 for f in failures if str(f.get("error") or "").startswith(CHECK_ERROR_PREFIXES))
+    counts["fetch_failures"] = len(failures) - checks
+    counts["check_errors"] = checks
+    return counts
+
+
 def reap_dead_sweeps(store: Store, portal: str, say: Callable[[str], None]) -> list[int]:
     """Sweeps of this portal left "running" by a process that is gone (killed, crashed, host
-    rebooted). The caller holds the portal lock, so none of them can be alive on this host."""
-    host = socket.gethostname()
+    rebooted). The caller holds the portal's lock in this store, and a running sweep's process
+    holds it for the sweep's life: so no other process can be running any of them, whatever its
+    GUIDEAUDIT_HOME or host. Their figures are counted from the store."""
     reaped = []
     for sweep in store.list_sweeps(portal, "running"):
-        if sweep.host != host:
-            say(f"注意：第 {sweep.id} 次抓取在另一台主机 {sweep.host} 上标记为运行中，未处理。")
+        if sweep.id in _SESSIONS:  # this process's own, open sweep
             continue
-        if sweep.pid == os.getpid():
-            continue
-        alive = pid_alive(sweep.pid)
-        why = "进程已不存在" if not alive else "进程号已被其他程序占用"
+        host = f"主机 {sweep.host}，" if sweep.host else ""
         store.finish_sweep(
-            sweep.id, "incomplete", sweep.counts,
-            f"抓取进程 {sweep.pid}（{sweep.host}）意外终止（{why}），已标记为未完成",
+            sweep.id, "incomplete", sweep_figures(store, sweep.id),
+            f"抓取进程 {sweep.pid}（{host}已不持有门户锁）意外终止，已标记为未完成",
         )
-        say(f"第 {sweep.id} 次抓取的进程 {sweep.pid} 已终止，已标记为未完成（可用 --resume {sweep.id} 续抓）。")
+        say(f"第 {sweep.id} 次抓取的进程 {sweep.pid} 已终止，已标记为未完成（{host}它已不持有门户锁；"
+            f"可用 --resume {sweep.id} 续抓）。")
         reaped.append(sweep.id)
     return reaped
 
@@ -103,18 +112,17 @@ class SweepSession:
     def __init__(self, store: Store, portal: str, lock_names: list[str] | None = None, owns_store: bool = False):
         self.store = store
         self.portal = portal
-        self.lock = PortalLock(lock_names or [portal])
+        self.lock = PortalLock(store.url, lock_names or [portal])
         self.owns_store = owns_store
         self.sweep: Sweep | None = None
         self.state: SweepState | None = None
-        self.base_counts: dict[str, Any] = {}
         self.expected = 1  # crawlers whose close completes the sweep
         self.outcome: SweepOutcome | None = None
 
     # --- opening -------------------------------------------------------------------------------
 
     def acquire(self) -> None:
-        """The portal's lock; SweepLocked when another sweep of it runs."""
+        """The portal's lock in this store; SweepLocked when another sweep of it runs."""
         self.lock.acquire()
 
     def reap(self, say: Callable[[str], None]) -> list[int]:
@@ -128,13 +136,19 @@ class SweepSession:
         from guideaudit.checks import CHECKER_VERSION, check_run
         from guideaudit.checks.settings import active_settings
 
+        if not self.lock.held:
+            raise RuntimeError("a sweep is opened only under its portal's lock")
+        failed_before: set[str] = set()
         if resumed is not None:
             self.sweep = self.store.reopen_sweep(resumed.id)
-            self.base_counts = dict(resumed.counts or {})
+            failed_before = {
+                f["url"] for f in self.store.fetch_failures(resumed.id)
+                if not str(f.get("error") or "").startswith(CHECK_ERROR_PREFIXES)
+            }
         else:
             self.sweep = self.store.start_sweep(self.portal, start_url, record, CHECKER_VERSION, log_path)
         self.store.add_check_run(self.sweep.id, **check_run(active_settings(), captures=captures))
-        self.state = SweepState(self.sweep.id, self.store)
+        self.state = SweepState(self.sweep.id, self.store, failed_before=failed_before)
         _SESSIONS[self.sweep.id] = self
         return self.sweep
 
@@ -158,11 +172,10 @@ class SweepSession:
         state = self.state
         try:
             state.close_writer()  # everything the crawl handed over is written before counting
+            counts = sweep_figures(self.store, state.sweep_id)
             if forced is not None:
                 status, code, error = forced
-                counts = self.base_counts
             else:
-                counts = self._counts()
                 status, code, error = self._verdict(counts)
             final = self.store.finish_sweep(state.sweep_id, status, counts, error)
         finally:
@@ -170,17 +183,6 @@ class SweepSession:
         self.outcome = SweepOutcome(code, final, error or "")
         logger.info("sweep %d ended: %s %s", final.id, final.status, final.counts)
         return self.outcome
-
-    def _counts(self) -> dict:
-        state, store = self.state, self.store
-        base = self.base_counts
-        counts = {k: int(base.get(k, 0)) + int(v) for k, v in state.counts.items()}
-        counts["guides"] = store.guide_count(state.sweep_id)  # exact, whatever was replaced on resume
-        counts["incomplete"] = store.verdict_counts(state.sweep_id).get("incomplete", 0)
-        counts["fetch_failures"] = sum(
-            1 for f in store.fetch_failures(state.sweep_id) if not str(f.get("error") or "").startswith(CHECK_ERROR_PREFIXES)
-        )
-        return counts
 
     def _verdict(self, counts: dict) -> tuple[str, int, str | None]:
         state = self.state
@@ -290,7 +292,7 @@ class SweepLifecycle:
         # Attachment checks also pass through the engine; pages are what the spider parses.
         if self.session is None or request.meta.get(META_FLAG):
             return
-        self.session.state.add("pages")
+        self.session.state.page_received(self.crawler, request, response)
 
     def spider_closed(self, spider, reason):
         if self.session is None:

@@ -38,7 +38,7 @@ from guideaudit.crawler.lifecycle import (  # noqa: F401  (exit codes and outcom
     SweepSession,
     reap_dead_sweeps,
 )
-from guideaudit.crawler.lock import SweepLocked, lock_path
+from guideaudit.crawler.lock import SweepLocked, safe_name
 from guideaudit.crawler.targets import SweepInputError, Target  # noqa: F401  (this module's API)
 
 from guideaudit.paths import logs_dir
@@ -158,7 +158,7 @@ def _log_path(options: SweepOptions, key: str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return logs_dir() / f"sweep-{lock_path(key).stem}-{stamp}-{os.getpid()}.log"
+    return logs_dir() / f"sweep-{safe_name(key)}-{stamp}-{os.getpid()}.log"
 
 
 def _settings_record(options: SweepOptions, targets: list[Target]) -> dict:

@@ -36,8 +36,12 @@ from guideaudit.store import GuideEntry, Store
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# The documented promise: a guide the crawl yielded is in the store within FLUSH_SECONDS. A
+# timer (not only the next item) flushes a batch once its oldest guide has waited FLUSH_AFTER,
+# leaving the rest of the 5 s for the write itself (tests/sweep/test_write_cadence.py measures it).
 FLUSH_SECONDS = 5.0
-COUNT_KEYS = ("pages", "guides", "defects", "fetch_failures", "attachments", "check_errors")
+FLUSH_AFTER = FLUSH_SECONDS / 2
+FLUSH_TICK = 0.5
 # Failures the check pipeline reports: not fetch failures (see pipelines/check.py).
 CHECK_ERROR_PREFIXES = ("检查程序出错", "记录无效")
 
@@ -120,20 +124,22 @@ def _read_message(stream) -> Any:
 
 def _apply(store: Store, op: str, args: tuple) -> Any:
     if op == "save":
-        sweep_id, batch, counts = args
+        # Order matters for a SIGKILL between two statements: the pages first (a page recorded
+        # whose guide is not stored is fetched again on --resume and upserted, counted once),
+        # then the guides, then the check errors of this batch (after the guides, which clear
+        # earlier failures of the URLs they store). Every write replaces by key: nothing a
+        # resumed sweep writes again is ever counted twice.
+        sweep_id, batch, pages, recovered = args
+        store.record_pages(sweep_id, pages)
+        if recovered:
+            store.clear_fetch_failures(sweep_id, recovered)
         entries, failed = _checked(batch)
+        store.save_guides(sweep_id, entries)
         for url, status, error in failed:
             store.add_fetch_failure(sweep_id, url, status, error, None)
-        store.save_guides(sweep_id, entries)
-        counts = dict(counts, guides=counts.get("guides", 0) - len(failed),
-                      check_errors=counts.get("check_errors", 0) + len(failed))
-        store.update_counts(sweep_id, counts)
-        return {
-            "guides": len(entries),
-            "defects": sum(len(e.defects) for e in entries),
-            "attachments": sum(count_attachments(e) for e in entries),
-            "failed": failed,
-        }
+        # Progress for `guideaudit sweeps` while it runs, from the store (exact, not summed).
+        store.update_counts(sweep_id, store.stored_counts(sweep_id))
+        return {"guides": len(entries), "failed": failed}
     if op == "failure":
         return store.add_fetch_failure(*args)
     raise ValueError(f"unknown store operation {op!r}")
@@ -183,21 +189,36 @@ def writer_main(db_url: str) -> int:
 
 @dataclass
 class SweepState:
-    """What the crawlers of one sweep share, and what the sweep reads back when they stop."""
+    """What the crawlers of one sweep share. Nothing here is a figure of the sweep: those are
+    counted from the store when it ends (crawler/lifecycle.py), so a resumed sweep's figures
+    are exact whatever an earlier, killed run had counted."""
 
     sweep_id: int
     store: Store
-    counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in COUNT_KEYS})
     close_reasons: dict[int, str] = field(default_factory=dict)  # id(crawler) -> reason
     crawlers: list = field(default_factory=list)
     accepted: int = 0  # guides taken for storing (for --max-guides)
+    stored: int = 0  # guides this process stored (log lines only)
     errors: list[str] = field(default_factory=list)
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     writer_mode: str = "process"
+    # URLs this sweep recorded as failures in an earlier run: a 2xx for one clears it.
+    failed_before: set[str] = field(default_factory=set)
+    # Per crawler: pages received and recovered URLs not yet written (each crawler's store
+    # pipeline writes its own with its own guide batches, so a guide is never stored ahead of
+    # the record of its page).
+    pending_pages: dict[int, list] = field(default_factory=dict)
+    pending_recovered: dict[int, list] = field(default_factory=dict)
     _writer: Any = None
 
-    def add(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
+    def page_received(self, crawler, request, response) -> None:
+        key = crawler.request_fingerprinter.fingerprint(request).hex()
+        self.pending_pages.setdefault(id(crawler), []).append((key, response.url[:2000], response.status))
+        if 200 <= response.status < 300 and request.url in self.failed_before and request.method == "GET":
+            self.pending_recovered.setdefault(id(crawler), []).append(request.url)
+
+    def take_pending(self, crawler) -> tuple[list, list]:
+        return self.pending_pages.pop(id(crawler), []), self.pending_recovered.pop(id(crawler), [])
 
     def write(self, op: str, *args: Any) -> Any:
         """Called from worker threads, one write at a time."""
@@ -219,13 +240,17 @@ def writer_mode(settings) -> str:
     return mode if mode in ("process", "thread") else "process"
 
 
-def count_attachments(entry: GuideEntry) -> int:
-    """Form links the crawler verified on this guide (空表, 样表, 结果样本)."""
-    record = entry.record
-    links = [record.result_sample]
-    for material in record.materials or []:
-        links.extend([material.blank_form, material.sample_form])
-    return sum(1 for link in links if link is not None and link.url and (link.status is not None or link.error))
+def count_attachments(record: dict) -> int:
+    """Form links the crawler verified on a guide (空表, 样表, 结果样本), from the record's
+    JSON data as stored."""
+    links = [record.get("result_sample")]
+    for material in record.get("materials") or []:
+        if isinstance(material, dict):
+            links.extend([material.get("blank_form"), material.get("sample_form")])
+    return sum(
+        1 for link in links
+        if isinstance(link, dict) and link.get("url") and (link.get("status") is not None or link.get("error"))
+    )
 
 
 class StorePipeline:
@@ -234,7 +259,9 @@ class StorePipeline:
         self.state = state  # None: the sweep was refused (locked, …); items pass through
         self.max_guides = max_guides
         self.buffer: list[GuideEntry] = []
+        self.oldest: float | None = None  # when the oldest unwritten guide of the buffer came
         self.last_flush = time.monotonic()
+        self._timer = None
         self._writing: asyncio.Lock | None = None
         self.failed = False
         # Guides come unchecked (CheckPipeline deferred): the writer checks them.
@@ -276,14 +303,35 @@ class StorePipeline:
             if self.state.accepted == self.max_guides:
                 self._stop_all("max_guides")
         self.buffer.append(entry)
-        if len(self.buffer) >= BATCH_SIZE or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
+        if self.oldest is None:
+            self.oldest = time.monotonic()
+        if len(self.buffer) >= BATCH_SIZE:
             await self._flush()
         return item
+
+    def open_spider(self, spider=None) -> None:
+        if self.state is None:
+            return
+        from twisted.internet import task
+
+        self._timer = task.LoopingCall(self._tick)
+        self._timer.start(FLUSH_TICK, now=False)
+
+    def _tick(self):
+        """Flush on time, not only when the next guide comes: a sweep whose guides trickle in
+        (a slow portal, a long list page) still has them in the store within FLUSH_SECONDS."""
+        if self.failed or self.state is None:
+            return None
+        now = time.monotonic()
+        guides_due = self.oldest is not None and now - self.oldest >= FLUSH_AFTER
+        pages_due = bool(self.state.pending_pages.get(id(self.crawler))) and now - self.last_flush >= FLUSH_SECONDS
+        if guides_due or pages_due:
+            return deferred_from_coro(self._flush())
+        return None
 
     async def _failure(self, item: dict) -> None:
         state = self.state
         error = str(item.get("error") or "")[:2000]
-        state.add("check_errors" if error.startswith(CHECK_ERROR_PREFIXES) else "fetch_failures")
 
         def write():
             state.write(
@@ -297,10 +345,12 @@ class StorePipeline:
             self._store_error(err)
 
     async def _flush(self) -> None:
-        """Save the buffer in the writer thread; one batch at a time (back-pressure)."""
-        batch, self.buffer = self.buffer, []
+        """Save the buffer (and the pages received since the last flush) in the writer thread;
+        one batch at a time (back-pressure)."""
+        batch, self.buffer, self.oldest = self.buffer, [], None
+        pages, recovered = self.state.take_pending(self.crawler)
         self.last_flush = time.monotonic()
-        if not batch:
+        if not batch and not pages and not recovered:
             return
         if self._writing is None:
             self._writing = asyncio.Lock()
@@ -308,24 +358,20 @@ class StorePipeline:
             if self.failed:
                 return
             try:
-                await maybe_deferred_to_future(threads.deferToThread(self._save, batch))
+                await maybe_deferred_to_future(threads.deferToThread(self._save, batch, pages, recovered))
             except Exception as err:
                 self._store_error(err)
                 return
-        state = self.state
-        logger.info("stored %d guides (sweep %d, %d so far)", len(batch), state.sweep_id, state.counts["guides"])
+        if batch:
+            state = self.state
+            logger.info("stored %d guides (sweep %d, %d by this process)", len(batch), state.sweep_id, state.stored)
 
-    def _save(self, batch: list) -> None:
+    def _save(self, batch: list, pages: list, recovered: list) -> None:
         state = self.state
-        counts = dict(state.counts)
-        counts["guides"] += len(batch)
-        done = state.write("save", state.sweep_id, batch, counts)
-        state.add("guides", done["guides"])
-        state.add("defects", done["defects"])
-        state.add("attachments", done["attachments"])
+        done = state.write("save", state.sweep_id, batch, pages, recovered)
+        state.stored += done["guides"]
         for url, _status, error in done["failed"]:
             logger.error("guide not stored: %s (%s)", error, url)
-            state.add("check_errors")
 
     def _store_error(self, err: BaseException) -> None:
         self.failed = True
@@ -354,6 +400,8 @@ class StorePipeline:
         reactor.callLater(0, close)
 
     async def close_spider(self):
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
         if self.state is not None:
             await self._flush()
 

@@ -155,6 +155,19 @@ fetch_failures = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+# Every page response a sweep received, one row per request (Scrapy's request fingerprint:
+# method, URL and body, so the API family's POSTed list pages are told apart). Rows are upserted:
+# a resumed sweep that fetches a list page again still counts it once, so the sweep's page
+# figure is exact after any number of interruptions (Store.record_pages).
+sweep_pages = Table(
+    "ga_sweep_pages",
+    metadata,
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), primary_key=True),
+    Column("request_key", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("status", Integer),
+)
+
 # Auditors' decisions. Append-only: the latest decision per defect is the one in force.
 reviews = Table(
     "ga_reviews",

@@ -53,6 +53,29 @@ def _unpack(blob: bytes) -> Any:
     return json.loads(zlib.decompress(blob).decode("utf-8"))
 
 
+def _upsert(conn, table, rows: list[dict], keys: Sequence[str]) -> None:
+    """Insert rows, replacing the row of the same key: how per-URL records of a sweep are
+    written, so a resumed sweep that meets a URL again leaves one row, never two. Rows are
+    de-duplicated by key first (the last wins): one statement may not touch a row twice."""
+    if not rows:
+        return
+    latest = {tuple(r[k] for k in keys): r for r in rows}
+    name = conn.dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - the store supports these two
+        raise StoreError(f"不支持的数据库 {name}")
+    stmt = dialect_insert(table)
+    others = [c.name for c in table.columns if c.name not in keys and c.name in rows[0]]
+    if others:
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in others})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    conn.execute(stmt, list(latest.values()))
+
+
 @dataclass(frozen=True)
 class Sweep:
     id: int
@@ -540,6 +563,16 @@ class Store:
             conn.execute(
                 t.unsure.delete().where((t.unsure.c.sweep_id == sweep_id) & t.unsure.c.guide_id.in_(guide_ids))
             )
+            # A page that failed before (an earlier run of a resumed sweep) and is stored now
+            # is no longer a failure of the sweep.
+            recovered = {e.record.url for e in latest.values()} | {e.raw.url for e in latest.values() if e.raw}
+            recovered.discard(None)
+            if recovered:
+                conn.execute(
+                    t.fetch_failures.delete().where(
+                        (t.fetch_failures.c.sweep_id == sweep_id) & t.fetch_failures.c.url.in_(recovered)
+                    )
+                )
             unsure_rows = [
                 {"sweep_id": sweep_id, "guide_id": gid, **asdict(u)} for gid, e in latest.items() for u in e.unsure
             ]
@@ -607,12 +640,60 @@ class Store:
     def add_fetch_failure(
         self, sweep_id: int, url: str, status: int | None, error: str | None, referer: str | None = None
     ) -> None:
+        """Record that ``url`` could not be fetched (or checked) in this sweep. One row per URL
+        and sweep: a resumed sweep failing on it again replaces the row, never adds a second."""
         with self.engine.begin() as conn:
+            conn.execute(
+                t.fetch_failures.delete().where((t.fetch_failures.c.sweep_id == sweep_id) & (t.fetch_failures.c.url == url))
+            )
             conn.execute(
                 insert(t.fetch_failures).values(
                     sweep_id=sweep_id, url=url, status=status, error=error, referer=referer, at=_now()
                 )
             )
+
+    def clear_fetch_failures(self, sweep_id: int, urls: Iterable[str]) -> int:
+        """Forget failures of URLs fetched successfully since (an earlier run of a resumed sweep
+        failed on them); how many were cleared."""
+        urls = list(set(urls))
+        cleared = 0
+        with self.engine.begin() as conn:
+            for start in range(0, len(urls), 500):
+                cleared += conn.execute(
+                    t.fetch_failures.delete().where(
+                        (t.fetch_failures.c.sweep_id == sweep_id) & t.fetch_failures.c.url.in_(urls[start : start + 500])
+                    )
+                ).rowcount or 0
+        return cleared
+
+    def record_pages(self, sweep_id: int, pages: Iterable[tuple[str, str, int | None]]) -> None:
+        """Pages the sweep received, as (request key, url, HTTP status); upserted by key, so a
+        page fetched again by a resumed run is counted once."""
+        rows = [{"sweep_id": sweep_id, "request_key": k, "url": u, "status": s} for k, u, s in pages]
+        with self.engine.begin() as conn:
+            _upsert(conn, t.sweep_pages, rows, ("sweep_id", "request_key"))
+
+    def stored_counts(self, sweep_id: int) -> dict[str, int]:
+        """Guides, defects and pages as the store holds them for this sweep (what a sweep's
+        figures are computed from, never from what a process counted in memory)."""
+        counts = {}
+        with self.engine.connect() as conn:
+            for key, table in (("guides", t.sweep_guides), ("defects", t.defects), ("pages", t.sweep_pages)):
+                counts[key] = conn.execute(
+                    select(func.count()).select_from(table).where(table.c.sweep_id == sweep_id)
+                ).scalar_one()
+        return counts
+
+    def record_data(self, sweep_id: int) -> Iterator[dict]:
+        """The stored records of a sweep as plain JSON data (no validation: for counting)."""
+        query = (
+            select(t.guide_versions.c.record)
+            .join(t.sweep_guides, t.sweep_guides.c.version_id == t.guide_versions.c.id)
+            .where(t.sweep_guides.c.sweep_id == sweep_id)
+        )
+        with self.engine.connect() as conn:
+            for blob in conn.execute(query).yield_per(500).scalars():
+                yield _unpack(blob)
 
     def fetch_failures(self, sweep_id: int) -> list[dict]:
         with self.engine.connect() as conn:

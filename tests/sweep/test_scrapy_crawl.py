@@ -24,7 +24,7 @@ def _scrapy_crawl(home: Path, portal, *settings: str) -> subprocess.CompletedPro
     return subprocess.run(args, cwd=REPO, env=cli_env(home), capture_output=True, text=True, timeout=600)
 
 
-def test_scrapy_crawl_with_only_a_database_is_a_complete_sweep(portal, truth, tmp_path, monkeypatch):
+def test_scrapy_crawl_with_only_a_database_is_a_complete_sweep(portal, truth, tmp_path):
     db = f"sqlite:///{tmp_path / 'scrapyd.sqlite3'}"
     proc = _scrapy_crawl(tmp_path, portal, f"GUIDEAUDIT_DB={db}")
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -45,11 +45,10 @@ def test_scrapy_crawl_with_only_a_database_is_a_complete_sweep(portal, truth, tm
     finally:
         store.close()
 
-    # While `guideaudit sweep` (here: its lock) holds the portal, the job fetches nothing and
-    # creates no sweep.
-    monkeypatch.setenv("GUIDEAUDIT_HOME", str(tmp_path))
+    # While `guideaudit sweep` (here: its lock, which lives with the store) holds the portal,
+    # the job fetches nothing and creates no sweep.
     before = portal.hits("/")
-    with PortalLock(["fixture-api"]):
+    with PortalLock(db, ["fixture-api"]):
         locked = _scrapy_crawl(tmp_path, portal, f"GUIDEAUDIT_DB={db}")
     assert "已有抓取在运行" in locked.stderr and "Traceback" not in locked.stderr
     assert "Spider closed (locked)" in locked.stderr
