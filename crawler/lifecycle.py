@@ -287,6 +287,8 @@ class SweepLifecycle:
     def spider_opened(self, spider):
         if self.refusal:
             raise CloseSpider(self.refusal)  # before the first request: nothing is fetched
+        if self.session is not None:
+            self.session.state.start_writer()
 
     def response_received(self, response, request, spider):
         # Attachment checks also pass through the engine; pages are what the spider parses.

@@ -66,6 +66,9 @@ GUIDEAUDIT_DB = None
 GUIDEAUDIT_CHECK_IN_WRITER = True
 # "process": a writer process of its own; "thread": the crawl's process, from a worker thread.
 GUIDEAUDIT_STORE_WRITER = "process"
+# Guides per store transaction (a batch is also written once its oldest guide waited 2.5 s).
+# Smaller: less refetched after a kill, more transactions.
+GUIDEAUDIT_STORE_BATCH = 200
 
 ITEM_PIPELINES = {
     # crawl process: HEAD/GET each 空表/样表 through Scrapy's downloader; off: ATTACHMENT_CHECK_ENABLED

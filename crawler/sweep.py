@@ -103,7 +103,7 @@ def _check_type(key: str, value: str) -> None:
             float(value)
         except ValueError:
             raise SweepInputError(f"--set {key}={value!r}：应为数字（默认值为 {default}）") from None
-        counted = "CONCURRENT" in key or key.endswith(("_TIMES", "_LIMIT", "_SIZE", "_MAXSIZE", "_COUNT", "_WORKERS"))
+        counted = "CONCURRENT" in key or key.endswith(("_TIMES", "_LIMIT", "_SIZE", "_MAXSIZE", "_COUNT", "_WORKERS", "_BATCH"))
         if isinstance(default, int) and counted and not value.lstrip("-").isdigit():
             raise SweepInputError(f"--set {key}={value!r}：应为整数（默认值为 {default}）")
 

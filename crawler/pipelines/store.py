@@ -220,12 +220,22 @@ class SweepState:
     def take_pending(self, crawler) -> tuple[list, list]:
         return self.pending_pages.pop(id(crawler), []), self.pending_recovered.pop(id(crawler), [])
 
+    def start_writer(self) -> None:
+        """Start the writer when the crawl opens, not at the first batch: the writer process
+        takes seconds to import on a busy machine, and the first guides must not wait for it
+        (FLUSH_SECONDS)."""
+        with self.write_lock:
+            self._ensure_writer()
+
+    def _ensure_writer(self) -> Any:
+        if self._writer is None:
+            self._writer = ProcessWriter(self.store.url) if self.writer_mode == "process" else ThreadWriter(self.store)
+        return self._writer
+
     def write(self, op: str, *args: Any) -> Any:
         """Called from worker threads, one write at a time."""
         with self.write_lock:
-            if self._writer is None:
-                self._writer = ProcessWriter(self.store.url) if self.writer_mode == "process" else ThreadWriter(self.store)
-            return self._writer.call(op, *args)
+            return self._ensure_writer().call(op, *args)
 
     def close_writer(self) -> None:
         """Wait for the writer to finish what it was given; before reading the sweep back."""
@@ -256,6 +266,8 @@ def count_attachments(record: dict) -> int:
 class StorePipeline:
     def __init__(self, crawler, state: SweepState | None, max_guides: int | None = None):
         self.crawler = crawler
+        # Guides per transaction: smaller loses less to a kill and writes more often.
+        self.batch_size = max(1, crawler.settings.getint("GUIDEAUDIT_STORE_BATCH", BATCH_SIZE))
         self.state = state  # None: the sweep was refused (locked, …); items pass through
         self.max_guides = max_guides
         self.buffer: list[GuideEntry] = []
@@ -305,7 +317,7 @@ class StorePipeline:
         self.buffer.append(entry)
         if self.oldest is None:
             self.oldest = time.monotonic()
-        if len(self.buffer) >= BATCH_SIZE:
+        if len(self.buffer) >= self.batch_size:
             await self._flush()
         return item
 
