@@ -29,9 +29,3 @@ def logs_dir() -> Path:
     path = home() / "logs"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def locks_dir() -> Path:
-    path = home() / "locks"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
