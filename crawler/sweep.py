@@ -7,8 +7,9 @@ GUIDEAUDIT_DB alone, and every crawler joins the session by GUIDEAUDIT_SWEEP_ID.
 finished by the last crawler to close, or here when the reactor stopped under them.
 
 Status and exit codes: crawler/lifecycle.py. A sweep killed with SIGKILL stays "running" with its
-pid and host; the next sweep of the portal on that host (it holds the portal's lock, so that
-sweep cannot still be alive) marks it incomplete.
+pid and host; the next sweep of the portal on the same store marks it incomplete: it holds the
+portal's lock, which lives with the store (crawler/lock.py), so that sweep cannot still be alive,
+whatever host or GUIDEAUDIT_HOME it ran with.
 
 Scrapy's reactor runs once per process: several profiles of one sweep run as concurrent
 crawlers in one CrawlerProcess.

@@ -5,11 +5,14 @@ Guides are saved ~200 at a time, one transaction per batch, by a writer process 
 measured in bench/sweep_bench.py), fed from a worker thread so the crawl goes on while the
 database writes; at most one batch is in flight (back-pressure, flat memory).
 GUIDEAUDIT_STORE_WRITER=thread writes from the thread instead.
-A batch is also flushed every few seconds so an interrupted sweep loses little and --resume
-refetches only what was never stored. Fetch failures are stored as they come.
+A batch is also flushed by a timer within FLUSH_SECONDS, so an interrupted sweep loses little and
+--resume refetches only what was never stored. Fetch failures are stored as they come.
 
-Several crawlers of one sweep (one per profile) share one SweepState: one store, one set of
-counts, one writer lock. The sweep itself (lock, start, finish) is crawler/lifecycle.py's; this
+Every write replaces by key (a guide of the sweep, a request, a failed URL), so whatever a
+resumed sweep writes again is held once; the sweep's figures are counted from the store when it
+ends, never summed in memory (crawler/lifecycle.py sweep_figures).
+
+Several crawlers of one sweep (one per profile) share one SweepState: one store, one writer lock. The sweep itself (lock, start, finish) is crawler/lifecycle.py's; this
 pipeline is on exactly when it is (setting GUIDEAUDIT_DB) and writes into its session.
 """
 
