@@ -69,8 +69,8 @@ def _kill_at_random(proc, path, rng: random.Random, kills_left: int, left: int) 
     startup   before or as it opens (reopens) the sweep, reaps, reads what is stored;
     crawl     a random time into the crawl (list pages, guides buffered, a write in flight…);
     write     just after one of its store writes landed, or a little later (mid next batch).
-    A run is also killed soon after its writes took more than its share of the guides left, so
-    every one of the ten kills still finds work to cut."""
+    A run is also killed as soon as its writes took more than its share of the guides left, so
+    every one of the ten kills still finds work to cut, on a fast machine too."""
     started = time.monotonic()
     roll = rng.random()
     mode = "startup" if left < 100 or roll < 0.2 else ("crawl" if roll < 0.6 else "write")
@@ -90,11 +90,13 @@ def _kill_at_random(proc, path, rng: random.Random, kills_left: int, left: int) 
         if mode == "startup" and (now - started >= startup_at or opened_at is not None):
             break
         if mode != "startup" and opened_at is not None:
+            if stored - base >= cap:  # its share of the work done: cut it now
+                break
             if mode == "crawl" and now - opened_at >= crawl_for:
                 break
-            if mode == "write" and now - opened_at >= 40:  # a machine too busy to write at all
+            if mode == "write" and wrote_at is not None and now - wrote_at >= after_write:
                 break
-            if wrote_at is not None and (mode == "write" or stored - base >= cap) and now - wrote_at >= after_write:
+            if mode == "write" and now - opened_at >= 40:  # a machine too busy to write at all
                 break
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
