@@ -12,8 +12,9 @@ Every write replaces by key (a guide of the sweep, a request, a failed URL), so 
 resumed sweep writes again is held once; the sweep's figures are counted from the store when it
 ends, never summed in memory (crawler/lifecycle.py sweep_figures).
 
-Several crawlers of one sweep (one per profile) share one SweepState: one store, one writer lock. The sweep itself (lock, start, finish) is crawler/lifecycle.py's; this
-pipeline is on exactly when it is (setting GUIDEAUDIT_DB) and writes into its session.
+Several crawlers of one sweep (one per profile) share one SweepState: one store, one writer
+lock. The sweep itself (lock, start, finish) is crawler/lifecycle.py's; this pipeline is on
+exactly when it is (setting GUIDEAUDIT_DB) and writes into its session.
 """
 
 from __future__ import annotations
