@@ -130,6 +130,7 @@ def test_ten_sigkills_then_resume_equal_a_clean_sweep(portal_options, tmp_path):
         # Another guide fails while the first runs are killed, then recovers: its failure,
         # recorded by some run, must be gone once a resumed run stores the guide.
         flaky = next(g for g in truth if g.portal == "fixture-html" and g.id != gone.id)
+        portal.reset_counters()  # first-time-only answers (flaky files, faults) start over as for the clean sweep
         portal.set_failing(flaky.id, 503)
         path = tmp_path / "killed.sqlite3"
         db = f"sqlite:///{path}"
