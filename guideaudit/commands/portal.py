@@ -30,7 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _common(serve)
     truth = sub.add_parser("truth", help="把真值记录写成 JSONL", description="把真值记录写成 JSONL（每行一条指南记录）")
     _common(truth)
-    truth.add_argument("--out", required=True, help="输出的 JSONL 文件")
+    truth.add_argument("--out", help="输出的 JSONL 文件（指南记录；有 --ledger 时可省略）")
+    truth.add_argument("--ledger", help="故障模式：把每个故障网址在抓取账本中应有的状态和类型写成 JSONL 到此文件")
+    truth.add_argument("--timeout", type=float, help="--ledger：被评判的抓取的超时秒数（默认取爬虫设置 DOWNLOAD_TIMEOUT）")
+    truth.add_argument("--page-cap-mb", type=float, help="--ledger：页面大小上限 MB（默认取爬虫设置 DOWNLOAD_MAXSIZE）")
+    truth.add_argument("--attachment-cap-mb", type=float, help="--ledger：附件大小上限 MB（默认取爬虫设置 ATTACHMENT_MAXSIZE）")
     truth.add_argument(
         "--base-url",
         default=f"http://127.0.0.1:{DEFAULT_PORT}",
@@ -42,6 +46,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--guides", type=int, default=2400, help="指南数量（默认 2400）")
     parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026；同一种子生成同一门户）")
+    parser.add_argument(
+        "--faults", metavar="SPEC",
+        help="故障模式：预设名（hostile、mild）或 YAML 故障规格文件；同一种子和规格注入同样的故障（见 fixtures/portal/FORMAT.md）",
+    )
+
+
+def _spec(args: argparse.Namespace):
+    """The fault spec of --faults; a bad one is a usage error (exit 2) naming file, line, key."""
+    from guideaudit.cli import UsageError
+    from guideaudit.fixtures.portal.faults import FaultSpecError, load_spec
+
+    try:
+        return load_spec(args.faults)
+    except FaultSpecError as err:
+        raise UsageError(f"--faults {err}") from None
+    except OSError as err:
+        raise UsageError(f"--faults 无法读取 {args.faults}：{err.strerror or err}") from None
+
+
+def _plan(args: argparse.Namespace, site):
+    """The fault plan of --faults over ``site``, or None."""
+    from guideaudit.fixtures.portal.faults import FaultPlan
+
+    return FaultPlan(site, _spec(args)) if args.faults else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,13 +93,20 @@ def _serve(args: argparse.Namespace) -> int:
         ensure_loopback(args.host)
     except ValueError as err:
         raise UsageError(f"--host：{err}") from None
-    portal = FixturePortal(n_guides=args.guides, seed=args.seed, host=args.host, port=args.port)
+    spec = _spec(args) if args.faults else None  # a bad spec fails before anything starts
+    portal = FixturePortal(n_guides=args.guides, seed=args.seed, host=args.host, port=args.port, faults=spec)
     try:
         portal.start()
     except OSError as err:
         raise UsageError(f"无法监听 {args.host}:{args.port}：{err.strerror or err}") from None
     try:
         print(f"夹具政务服务网已启动：{portal.base_url}（{args.guides} 条指南，种子 {args.seed}）", flush=True)
+        if portal.faults is not None:
+            from collections import Counter
+
+            counts = Counter(f.kind for f in portal.faults.faults)
+            print(f"  故障模式 {portal.faults.spec.name}：{len(portal.faults.faults)} 个网址注入故障（"
+                  + "，".join(f"{k} {n}" for k, n in counts.items()) + "）", flush=True)
         labels = {"html": "服务端渲染 HTML", "api": "JSON 接口（POST）", "js": "JavaScript 渲染"}
         for family, url in portal.start_urls.items():
             print(f"  {labels[family]}：{url}", flush=True)
@@ -92,22 +127,71 @@ def _truth(args: argparse.Namespace) -> int:
     base = args.base_url.rstrip("/")
     if not base.startswith(("http://", "https://")):
         raise UsageError(f"--base-url 应以 http:// 开头，实际为 {args.base_url}")
-    out = Path(args.out)
-    if out.parent and not out.parent.exists():
-        raise UsageError(f"--out 的目录不存在：{out.parent}")
+    if not args.out and not args.ledger:
+        raise UsageError("请指定 --out FILE（真值记录）或 --ledger FILE（故障模式的账本真值）")
+    if args.ledger and not args.faults:
+        raise UsageError("--ledger 需要 --faults SPEC（没有故障时每个指南都应保存）")
+    for option, value in (("--out", args.out), ("--ledger", args.ledger), ("--defects", args.defects)):
+        if value:
+            target = Path(value)
+            if target.is_dir():
+                raise UsageError(f"{option} {value} 是目录，应为文件")
+            if not target.parent.exists():
+                raise UsageError(f"{option} 的目录不存在：{target.parent}")
     site = Site(args.guides, args.seed)
-    with out.open("w", encoding="utf-8") as fh:
-        for record in site.ground_truth(base):
-            fh.write(record.to_json() + "\n")
-    print(f"已写入 {len(site.guides)} 条真值记录：{out}")
+    plan = _plan(args, site)  # hostile content is published into the site's guides here
+    caps = _caps(args) if plan else {}
+    if args.ledger:
+        try:
+            rows = plan.ledger_truth(base, **caps)
+        except ValueError as err:
+            raise UsageError(f"--faults {args.faults}：{err}") from None
+        _write_lines(Path(args.ledger), (json.dumps(r, ensure_ascii=False) for r in rows))
+        print(f"已写入 {len(rows)} 个故障网址的账本真值：{args.ledger}"
+              f"（另有 {len(plan.unreachable())} 条指南在失败的列表页之后，无法到达）")
+    if args.out:
+        _write_lines(Path(args.out), (record.to_json() for record in site.ground_truth(base)))
+        print(f"已写入 {len(site.guides)} 条真值记录：{args.out}")
     if args.defects:
-        elements = site.expected_elements()
+        # With faults: only the guides a sweep can store, their defects unchanged (none for a
+        # fault) and their 待核实 elements (damaged fields, unverifiable attachments).
+        elements = plan.expected_elements(**caps) if plan else site.expected_elements()
+        defects = plan.expected_defects(**caps) if plan else site.seeded_defects()
         by_guide: dict[str, list[str]] = {}
-        for gid, rule in site.seeded_defects():
+        for gid, rule in defects:
             by_guide.setdefault(gid, []).append(rule)
-        with Path(args.defects).open("w", encoding="utf-8") as fh:
-            for g in site.guides:
-                row = {"id": g.gid, "rules": sorted(by_guide.get(g.gid, [])), "elements": elements[g.gid]}
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        rows = (
+            json.dumps({"id": g.gid, "rules": sorted(by_guide.get(g.gid, [])), "elements": elements[g.gid]}, ensure_ascii=False)
+            for g in site.guides if g.gid in elements
+        )
+        _write_lines(Path(args.defects), rows)
         print(f"已写入预置缺陷与要素判定：{args.defects}")
     return 0
+
+
+def _caps(args: argparse.Namespace) -> dict:
+    """The sweep the ledger truth describes: its timeout and size caps (the crawler's defaults)."""
+    from guideaudit.cli import UsageError
+    from guideaudit.crawler import settings
+
+    caps = {
+        "timeout": args.timeout if args.timeout is not None else float(settings.DOWNLOAD_TIMEOUT),
+        "page_cap": int(args.page_cap_mb * 1024 * 1024) if args.page_cap_mb is not None else settings.DOWNLOAD_MAXSIZE,
+        "attachment_cap": (
+            int(args.attachment_cap_mb * 1024 * 1024) if args.attachment_cap_mb is not None else settings.ATTACHMENT_MAXSIZE
+        ),
+    }
+    for option, value in (("--timeout", caps["timeout"]), ("--page-cap-mb", caps["page_cap"]),
+                          ("--attachment-cap-mb", caps["attachment_cap"])):
+        if not value > 0:
+            raise UsageError(f"{option} 应为正数，实际为 {value}")
+    return caps
+
+
+def _write_lines(path: Path, lines) -> None:
+    """Write whole or not at all: a temporary file renamed into place."""
+    tmp = path.with_name(path.name + ".part")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write(line + "\n")
+    tmp.replace(path)
