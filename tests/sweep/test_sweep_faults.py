@@ -1,0 +1,117 @@
+"""Real sweeps (`python -m guideaudit sweep …`, Scrapy over loopback, SQLite) of a faulted
+fixture portal, judged by the fault mode's own truth (fixtures/portal/faults.py).
+
+- mild: faults a sweep must absorb; every guide is stored exactly and carries exactly its
+  seeded defects (hostile text, lying charsets, redirect chains, 5xx once, slow and 4 MB pages).
+- hostile: every fault kind on the HTML and API families; what already holds is asserted, and
+  the whole ledger truth is a strict xfail until the sweep ledger (issue 11) is merged.
+"""
+
+from __future__ import annotations
+
+import pytest
+from guideaudit.fixtures.portal import FixturePortal
+from guideaudit.fixtures.portal.fault_outcomes import attachment_outcomes, sweep_outcomes
+
+from guideaudit.store import Store
+
+from .helpers import cli, compare_records, defect_diff
+
+FAMILIES = ("fixture-html", "fixture-api")
+TIMEOUT = 2.0
+pytestmark = pytest.mark.slow
+
+
+def _sweep(portal, home, *sets):
+    db = f"sqlite:///{home / 'sweep.sqlite3'}"
+    proc = cli(home, "sweep", *FAMILIES, "--base-url", portal.base_url, "--db", db, *sets)
+    store = Store(db)
+    sweep = store.list_sweeps()[-1]
+    return proc, store, sweep
+
+
+@pytest.fixture(scope="module")
+def mild(tmp_path_factory):
+    with FixturePortal(n_guides=400, seed=41, faults="mild", process=True) as p:
+        proc, store, sweep = _sweep(p, tmp_path_factory.mktemp("mild"))
+        yield p, proc, store, sweep
+        store.close()
+
+
+def test_mild_faults_lose_nothing_and_charge_nothing(mild):
+    p, proc, store, sweep = mild
+    assert proc.returncode == 0 and sweep.status == "complete", proc.stdout + proc.stderr
+    truth = [r for r in p.ground_truth() if r.portal in FAMILIES]
+    rows = {r["guide_id"]: r for r in p.ledger_truth() if r["guide_id"]}
+    assert {r["state"] for r in rows.values()} == {"guide"}
+    # a redirect chain's guide is stored under its final URL
+    for r in truth:
+        row = rows.get(r.id)
+        if row and row.get("final_url") and r.portal == "fixture-html":
+            r.url = row["final_url"]
+    stored = {r.id: r for r in store.records(sweep.id)}
+    share, problems = compare_records(stored, truth)
+    assert share == 1.0, "\n".join(problems)
+    ids = {r.id for r in truth}
+    expected = {(g, rule) for g, rule in p.expected_defects() if g in ids}
+    found = {(d.guide_id, d.rule) for d in store.defects(sweep.id, include_dismissed=True)}
+    assert found == expected, "\n".join(defect_diff(found, expected, {}))
+    kinds = {p.faults.faults[i].kind for i in range(len(p.faults.faults))}
+    assert {"hostile", "charset_lie", "redirect_chain", "error_once", "slow", "big_page"} <= kinds
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    spec = {"preset": "hostile", "params": {"hang_seconds": 6, "slow_seconds": 0.5, "big_page_mb": 2,
+                                            "zip_bomb_mb": 64, "big_attachment_mb": 3}}
+    with FixturePortal(n_guides=500, seed=43, faults=spec, process=True) as p:
+        sets = ("--set", f"DOWNLOAD_TIMEOUT={TIMEOUT:g}", "--set", f"ATTACHMENT_TIMEOUT={TIMEOUT:g}",
+                "--set", "ATTACHMENT_MAXSIZE=2097152")
+        proc, store, sweep = _sweep(p, tmp_path_factory.mktemp("hostile"), *sets)
+        caps = {"timeout": TIMEOUT, "attachment_cap": 2 * 1024 * 1024}
+        truth = [r for r in p.ledger_truth(**caps) if r["family"] in ("html", "api", "file")]
+        records = list(store.records(sweep.id))
+        outcomes = sweep_outcomes(truth, {r.id for r in records}, store.fetch_failures(sweep.id),
+                                  {r.id: r.url for r in records})
+        yield p, proc, store, sweep, truth, records, outcomes, caps
+        store.close()
+
+
+def test_hostile_what_already_holds(hostile):
+    p, proc, store, sweep, truth, records, outcomes, caps = hostile
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    by_fault: dict[str, set[str]] = {}
+    for o in outcomes:
+        by_fault.setdefault(o["fault"], set()).add(o["ended"])
+    # stored as guides, as the truth says
+    for kind in ("slow", "error_once", "charset_lie", "redirect_chain", "big_page", "hostile"):
+        assert by_fault[kind] == {"stored"}, (kind, by_fault[kind])
+    # recorded as 无法获取, never a guide
+    for kind in ("hang", "error_always", "reset", "truncated", "challenge", "waf", "login", "soft404", "busy",
+                 "list_challenge", "list_error"):
+        ended = {o["ended"] for o in outcomes if o["fault"] == kind and o["family"] == "html"}
+        assert ended == {"failure"}, (kind, ended)
+    # attachments: followed through a 302, too large, a bomb, a challenge: none is a broken form
+    for a in attachment_outcomes(truth, records):
+        assert a["ok"], a
+    # hostile guides: exactly their seeded defects (hostile text is no defect)
+    hostile_ids = {o_row["guide_id"] for o_row in truth if o_row["fault"] == "hostile"}
+    found = {(d.guide_id, d.rule) for d in store.defects(sweep.id, include_dismissed=True) if d.guide_id in hostile_ids}
+    assert found == {(g, r) for g, r in p.seeded_defects() if g in hostile_ids}
+    by_id = {r.id: r for r in records}
+    truth_records = {r.id: r for r in p.ground_truth()}
+    for gid in hostile_ids:
+        assert by_id[gid].item_name == truth_records[gid].item_name and by_id[gid].agency == truth_records[gid].agency
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11: the sweep ledger is not merged yet (see the faults report's table)")
+def test_hostile_every_faulted_url_ends_as_its_truth_says(hostile):
+    p, proc, store, sweep, truth, records, outcomes, caps = hostile
+    wrong = [o for o in outcomes if o["ok"] is False]
+    assert wrong == []
+    gone = p.faults.not_stored(**caps)
+    ids = {r.id for r in p.ground_truth() if r.portal in FAMILIES} - gone
+    expected = {(g, r) for g, r in p.expected_defects(**caps) if g in ids}
+    found = {(d.guide_id, d.rule) for d in store.defects(sweep.id, include_dismissed=True)}
+    assert found == expected
+    assert sweep.status != "complete"  # a sweep with failures is never plainly 完成
