@@ -15,7 +15,14 @@ it waits for), so the cost per guide is known even when the shared machine is lo
 process of the sweep (main = the crawl's own process, writer, extract), sampled from /proc, since
 the crawl's process is the one that must keep up with the downloads.
 
-`python -m bench sweep` (all sizes) or `python -m bench.sweep_bench 2500` (one size);
+Fault mode (fixtures/portal/faults.py), in the same run: the sweep of a portal with the
+`hostile` faults against the same portal without faults (same size, seed and timeout), so the
+time ratio says what faults cost; each hanging URL's attempts × the timeout bound what it can
+cost, and the wall-time difference shows the sweep did not stall beyond that. Then the peak RSS
+of the sweep's process tree when some guide pages are 8 MB.
+
+`python -m bench sweep` (all sizes, then the fault mode) or `python -m bench.sweep_bench 2500`
+(one size); `python -m bench.sweep_bench faults` (the fault mode only);
 `python -m bench.sweep_bench 10000 --set GUIDEAUDIT_EXTRACT_WORKERS=0` passes settings to the sweep.
 """
 
@@ -229,7 +236,102 @@ def measure(n_guides: int, work: Path, sets: tuple[str, ...] = ()) -> dict:
     }
 
 
-def main(sizes: tuple[int, ...] = SIZES, sets: tuple[str, ...] = ()) -> None:
+FAULT_GUIDES = 2500
+FAULT_TIMEOUT = 5  # DOWNLOAD_TIMEOUT of both runs of the comparison (s)
+FAULT_SPEC = {"preset": "hostile", "params": {"hang_seconds": 4 * FAULT_TIMEOUT}}
+# Only hanging pages: what a hang costs on its own.
+HANG_SPEC = {"params": {"hang_seconds": 4 * FAULT_TIMEOUT}, "faults": {"hang": {"share": 0.01, "families": ["html"]}}}
+# 2 % of the HTML guide pages at 8 MB (the issue measured 3.4 GB peak with such pages).
+BIG_PAGE_SPEC = {"params": {"big_page_mb": 8}, "faults": {"big_page": {"share": 0.02, "families": ["html"]}}}
+
+
+def _fault_run(work: Path, name: str, spec: dict | None, sets: tuple[str, ...]) -> dict:
+    """One sweep of fixture-html against a portal process with (or without) faults."""
+    from guideaudit.fixtures.portal import FixturePortal
+    from guideaudit.fixtures.portal.fault_outcomes import sweep_outcomes
+
+    from guideaudit.store import Store
+
+    env = dict(os.environ, GUIDEAUDIT_HOME=str(work / f"home-{name}"))
+    env.pop("GUIDEAUDIT_DB", None)
+    db = f"sqlite:///{work / f'sweep-{name}.sqlite3'}"
+    with FixturePortal(n_guides=FAULT_GUIDES, seed=2026, port=0, process=True, faults=spec) as portal:
+        extra = [arg for pair in sets for arg in ("--set", pair)]
+        code, wall, _rss, tree, out, _cpu, _roles = _run_measured(
+            [sys.executable, "-m", "guideaudit", "sweep", "fixture-html", "--base-url", portal.base_url, "--db", db, *extra],
+            env,
+        )
+        if code not in (0, 4):  # 4: 完成但不完整 (the sweep ledger), a fair end for a faulted portal
+            raise RuntimeError(f"sweep exited {code}:\n{out[-3000:]}")
+        hang_attempts, waits, spans = [], [], []
+        rows = []
+        if portal.faults is not None:
+            hangs = portal.hangs()
+            for f in portal.faults.faults:
+                if f.kind == "hang" and f.family == "html" and hangs.get(f.target):
+                    tries = hangs[f.target]
+                    hang_attempts.append(len(tries))
+                    waits += [w for _start, w in tries if w is not None]
+                    last_start, last_wait = tries[-1]
+                    # first request to the crawler's last give-up: what the URL cost the sweep
+                    spans.append(last_start + (last_wait or 0) - tries[0][0])
+            rows = [r for r in portal.ledger_truth(timeout=float(FAULT_TIMEOUT)) if r["family"] == "html"]
+        store = Store(db)
+        try:
+            sweep = store.latest_sweep(status=None)
+            records = list(store.records(sweep.id))
+            outcomes = sweep_outcomes(rows, {r.id for r in records}, store.fetch_failures(sweep.id),
+                                      {r.id: r.url for r in records})
+            guides = sweep.counts.get("guides", 0)
+        finally:
+            store.close()
+    return {
+        "name": name, "wall_s": round(wall, 1), "tree_peak_mb": round(tree, 1), "guides": guides,
+        "hang_urls": len(hang_attempts), "hang_attempts": hang_attempts,
+        "hang_wait_s": sorted(waits)[len(waits) // 2] if waits else None,  # median, per attempt
+        "hang_wait_max_s": max(waits) if waits else None,
+        "hang_span_max_s": round(max(spans), 1) if spans else None,
+        "faulted_urls": len(outcomes), "as_truth": sum(1 for o in outcomes if o["ok"]),
+        "lost": sum(1 for o in outcomes if o["ended"] == "lost"),
+    }
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
+def fault_mode(work: Path) -> dict:
+    timeout = (f"DOWNLOAD_TIMEOUT={FAULT_TIMEOUT}", f"ATTACHMENT_TIMEOUT={FAULT_TIMEOUT}")
+    clean = _fault_run(work, "clean", None, timeout)
+    faulted = _fault_run(work, "faulted", FAULT_SPEC, timeout)
+    hangs = _fault_run(work, "hangs", HANG_SPEC, timeout)
+    big = _fault_run(work, "big-pages", BIG_PAGE_SPEC, ())
+    attempts = max(hangs["hang_attempts"] or [0])
+    result = {
+        "n_guides": FAULT_GUIDES, "timeout_s": FAULT_TIMEOUT, "clean": clean, "faulted": faulted, "hangs": hangs,
+        "big_pages": big,
+        "time_ratio": round(faulted["wall_s"] / clean["wall_s"], 2),
+        "extra_s": round(faulted["wall_s"] - clean["wall_s"], 1),
+        "hang_extra_s": round(hangs["wall_s"] - clean["wall_s"], 1),
+        # a hanging URL costs at most its attempts × the timeout, and they run side by side
+        "hang_bound_s": attempts * FAULT_TIMEOUT,
+    }
+    print(
+        f"故障模式（{FAULT_GUIDES} 份，html 类，超时 {FAULT_TIMEOUT} 秒）：无故障 {clean['wall_s']} 秒，"
+        f"hostile 故障 {faulted['wall_s']} 秒（×{result['time_ratio']}，多 {result['extra_s']} 秒）；"
+        f"只有挂起网址（{hangs['hang_urls']} 个，各被请求 {sorted(set(hangs['hang_attempts']))} 次）"
+        f"{hangs['wall_s']} 秒（多 {result['hang_extra_s']} 秒）：爬虫每次等待中位 {_r(hangs['hang_wait_s'])} 秒、"
+        f"最长 {_r(hangs['hang_wait_max_s'])} 秒后放弃，一个挂起网址从首次请求到最后放弃最长 {hangs['hang_span_max_s']} 秒"
+        f"（{attempts} 次 × {FAULT_TIMEOUT} 秒 = {result['hang_bound_s']} 秒）；"
+        f"故障网址 {faulted['faulted_urls']} 个，结局符合真值 {faulted['as_truth']} 个，丢失 {faulted['lost']} 个；"
+        f"峰值内存（进程树）无故障 {clean['tree_peak_mb']} MB，hostile {faulted['tree_peak_mb']} MB，"
+        f"{big['faulted_urls']} 个 8 MB 页面 {big['tree_peak_mb']} MB（入库 {big['guides']} 份）",
+        flush=True,
+    )
+    return result
+
+
+def main(sizes: tuple[int, ...] = SIZES, sets: tuple[str, ...] = (), faults: bool = True) -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="sweep-bench-") as tmp:
         for n in sizes:
@@ -248,8 +350,10 @@ def main(sizes: tuple[int, ...] = SIZES, sets: tuple[str, ...] = ()) -> None:
                 f"{result['main_cpu_ms_per_guide_over_bare']} ms），各进程 {result['sweep_cpu_by_process_s']}",
                 flush=True,
             )
-    if len(results) > 1:
-        small, large = results[0], results[-1]
+        if faults:
+            results.append({"fault_mode": fault_mode(Path(tmp))})
+    if len(sizes) > 1:
+        small, large = results[0], results[len(sizes) - 1]
         growth = large["sweep_with_writer_peak_mb"] / small["sweep_with_writer_peak_mb"]
         print(
             f"峰值内存（连同写库子进程）{small['n_guides']} → {large['n_guides']} 份："
@@ -267,4 +371,7 @@ if __name__ == "__main__":
         args = sys.argv[1:]
         sets = tuple(args[i + 1] for i, a in enumerate(args) if a == "--set" and i + 1 < len(args))
         sizes = tuple(int(a) for i, a in enumerate(args) if a.isdigit() and (i == 0 or args[i - 1] != "--set"))
-        main(sizes or SIZES, sets)
+        if args == ["faults"]:
+            main((), sets, faults=True)
+        else:
+            main(sizes or SIZES, sets, faults=not sizes)
