@@ -320,11 +320,45 @@ def test_hostile_content_is_published_verbatim_in_every_family(fp):
 def test_list_page_faults_make_their_guides_unreachable(fp):
     for kind, status_wanted in (("list_challenge", 200), ("list_error", 500)):
         for f in _faults(fp, kind):
-            status, _resp, body = _request(fp, f.target)
-            assert status == status_wanted and b"item-list" not in body
+            if f.family == "api":
+                page = f.list_page
+                status, body = _post_list(fp, page)
+                assert status == status_wanted and b"AUDIT_ITEMLIST" not in body
+                assert _post_list(fp, 1)[0] == 200  # the other pages answer
+            else:
+                status, _resp, body = _request(fp, f.target)
+                assert status == status_wanted and b"item-list" not in body
             assert f.unreachable and not set(f.unreachable) & {x.gid for x in fp.faults.faults if x.gid}
-    # a JS list page too (the fixture has enough JS guides for two pages)
-    assert {f.family for f in fp.faults.faults if f.kind.startswith("list_")} == {"html", "js"}
+    assert {(f.kind, f.family) for f in fp.faults.faults if f.kind.startswith("list_")} == {
+        (k, fam) for k in ("list_challenge", "list_error") for fam in ("html", "api", "js")}
+    # an API page's unreachable guides are listed on no other page
+    f = next(x for x in _faults(fp, "list_challenge") if x.family == "api")
+    others = set()
+    for page in range(1, 20):
+        if page != f.list_page:
+            status, body = _post_list(fp, page)
+            if status != 200:
+                continue
+            items = json.loads(body)["CUSTOM"]["AUDIT_ITEMLIST"]
+            if not items:
+                break
+            others |= {i["TASK_CODE"] for i in items}
+    assert not others & set(f.unreachable)
+
+
+def _post_list(p, page):
+    port = urlsplit(p.base_url).port
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("POST", "/portal/api/v2/solr/getCommonAuditItem",
+                     json.dumps({"PAGENO": page, "PAGESIZE": PARAMS_PAGE}), {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+PARAMS_PAGE = 100
 
 
 def test_attachment_faults(fp):
@@ -389,7 +423,8 @@ def test_child_process_serves_the_same_faults(fp):
 
 def test_ledger_truth_uses_the_vocabulary_and_covers_every_kind(fp):
     rows = fp.ledger_truth(**CAPS)
-    assert len(rows) == len(fp.faults.faults) and len({r["url"] for r in rows}) == len(rows)
+    assert len(rows) == len(fp.faults.faults)
+    assert len({(r["url"], json.dumps(r.get("body"))) for r in rows}) == len(rows)
     for row in rows:
         assert row["url"].startswith(fp.base_url + "/")
         if "attachment" in row:
