@@ -130,7 +130,8 @@ def test_hang_sends_nothing_then_closes(fp):
     assert (data, end) == (b"", "timeout")  # nothing at all within half the hang
     time.sleep(0.3)
     _start, gave_up = fp.hangs()[f.target][-1]  # the server saw the client give up, and when
-    assert gave_up is not None and abs(gave_up - PARAMS["hang_seconds"] / 2) < 0.5
+    # (generous bounds: a loaded machine notices late, never early)
+    assert gave_up is not None and PARAMS["hang_seconds"] / 2 - 0.1 <= gave_up < PARAMS["hang_seconds"]
     began = time.perf_counter()
     data, end = _raw(fp, f.target, timeout=PARAMS["hang_seconds"] * 3)
     assert data == b"" and end == "eof"  # then the server gives up without answering
