@@ -291,6 +291,8 @@ class Coordinator:
         if status == "complete" and counts["guides"] == 0:
             status, code, error = "failed", EXIT_FAILED, f"没有抓到任何办事指南（{counts['fetch_failures']} 个页面无法获取）"
         self.session.base_counts = counts
+        if counts["requeued"]:
+            self.say(f"{counts['requeued']} 个请求因工作进程失联（租约过期）重新排队。")
         outcome = self.session.finish((status, code, error))
         if status != "incomplete":
             self.clear()
@@ -301,8 +303,11 @@ class Coordinator:
         knows (pages, attachments), from the workers' counters."""
         store, sweep_id = self.store, self.session.sweep.id
         counts = dict(self.session.base_counts)
-        counts.update({k: v for k, v in self.redis_counts().items() if k in ("pages", "attachments", "check_errors")})
+        counts.update({k: v for k, v in self.redis_counts().items() if k in ("pages", "check_errors")})
         counts["guides"] = store.guide_count(sweep_id)
+        counts["attachments"] = store.attachment_count(sweep_id)
+        # requests put back in the queue because their worker stopped heart-beating
+        counts["requeued"] = sum(q.stats().get("requeued", 0) for q in self.queues)
         counts["defects"] = store.defect_count(sweep_id)
         counts["incomplete"] = store.verdict_counts(sweep_id).get("incomplete", 0)
         from ..pipelines.store import CHECK_ERROR_PREFIXES

@@ -116,7 +116,8 @@ def run(args: argparse.Namespace) -> int:
                 run_distributed,
             )
 
-            dist = DistributedOptions(args.redis, 2 if args.workers is None else args.workers)
+            dist = DistributedOptions(args.redis, 2 if args.workers is None else args.workers,
+                                      prefix=options.overrides.get("GUIDEAUDIT_REDIS_PREFIX", "guideaudit"))
             outcome = run_distributed(options, dist, say=say)
         else:
             outcome = run_sweep(options, say=say)

@@ -14,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_argument(parser)
     parser.add_argument("--sweep", type=int, metavar="N", help="只参加第 N 次抓取，完成后退出（默认：常驻，参加出现的每次抓取）")
     parser.add_argument("--once", action="store_true", help="参加一次抓取后退出")
+    parser.add_argument("--prefix", default="guideaudit", metavar="NAME",
+                        help="Redis 键前缀（与抓取的 --set GUIDEAUDIT_REDIS_PREFIX 相同；默认 guideaudit）")
     parser.add_argument("--log", metavar="FILE", help="与 --sweep 同用：日志文件（默认：数据目录 logs/ 下每个工作进程一个文件）")
 
 
@@ -28,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     say = lambda text: print(text, flush=True)  # noqa: E731
     try:
         if args.sweep is not None:
-            return run_worker(args.redis, args.db, args.sweep, args.log, say=say)
-        return serve(args.redis, args.db, once=args.once, say=say)
+            return run_worker(args.redis, args.db, args.sweep, args.log, prefix=args.prefix, say=say)
+        return serve(args.redis, args.db, once=args.once, prefix=args.prefix, say=say)
     except (WorkerInputError, RedisUnavailable, StoreError) as err:
         raise UsageError(str(err)) from None
