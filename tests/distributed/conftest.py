@@ -35,19 +35,27 @@ def redis_url():
 
 
 class HitClock:
-    """Arrival times of the portal's requests (the portal's own request log, timed)."""
+    """When each request reached the portal: its router, timed on entry (the portal's own
+    request log is written after the page is rendered, which blurs arrival by its render time)."""
 
-    def __init__(self, state):
+    def __init__(self):
+        from guideaudit.fixtures.portal import server
+
         self.times: list[tuple[float, str]] = []
         self.lock = threading.Lock()
-        original = state.record
+        self.server = server
+        self.original = original = server.Router.handle
+        clock = self
 
-        def record(method, target, status):
-            with self.lock:
-                self.times.append((time.monotonic(), target))
-            return original(method, target, status)
+        def handle(router, method, target, headers, body):
+            with clock.lock:
+                clock.times.append((time.monotonic(), target))
+            return original(router, method, target, headers, body)
 
-        state.record = record
+        server.Router.handle = handle
+
+    def close(self) -> None:
+        self.server.Router.handle = self.original
 
 
 @pytest.fixture(scope="session")
@@ -55,8 +63,11 @@ def small_portal():
     from guideaudit.fixtures.portal import FixturePortal
 
     with FixturePortal(n_guides=N_GUIDES, seed=2026, port=0, process=False) as p:
-        p.hit_clock = HitClock(p._state)
-        yield p
+        p.hit_clock = HitClock()
+        try:
+            yield p
+        finally:
+            p.hit_clock.close()
 
 
 @pytest.fixture(scope="session")

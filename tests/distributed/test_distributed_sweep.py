@@ -77,7 +77,7 @@ def test_worker_killed_mid_sweep_loses_nothing_and_doubles_nothing(small_portal,
          "--db", pg_url, "--redis", url, "--workers", "0",
          "--set", f"GUIDEAUDIT_REDIS_PREFIX={prefix}", "--set", "GUIDEAUDIT_LEASE_TTL=2",
          # slow enough that the kill finds the sweep half done
-         "--set", "DOWNLOAD_DELAY=0.04", "--set", "ATTACHMENT_CHECK_ENABLED=False"],
+         "--set", "DOWNLOAD_DELAY=0.02"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     head = ""
@@ -135,10 +135,14 @@ def test_two_workers_keep_one_hosts_delay(small_portal, html_truth, pg_url, redi
     logs = list((tmp_path / "logs").glob("worker-*.log"))
     counts = [int(re.search(r"'downloader/request_count': (\d+)", p.read_text("utf-8")).group(1)) for p in logs]
     assert len(counts) == 2 and min(counts) > 20, counts
-    # together at the host's limit, not twice it: every request a delay after the one before
-    # (a few ms of slack for the server's own scheduling), and the whole run no faster
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= delay * 0.8, sorted(gaps)[:5]
+    # Together at the host's limit, not twice it. Arrival at the portal is blurred by its own
+    # thread scheduling (a page render holding the GIL queues the next requests up), so the
+    # check is over spans of many requests: any 40 in a row span at least 39 delays, less
+    # the blur, and the whole run is no faster than the limit. Two workers each keeping
+    # only their own delay would fetch at twice the rate and fail both.
+    k = 40
+    spans = [times[i + k - 1] - times[i] for i in range(len(times) - k + 1)]
+    assert min(spans) >= (k - 1) * delay * 0.75, min(spans)
     rate = (len(times) - 1) / (times[-1] - times[0])
     assert rate <= 1 / delay * 1.02, rate
 
