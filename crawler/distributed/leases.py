@@ -26,7 +26,7 @@ from scrapy import Request
 from scrapy_redis.scheduler import Scheduler
 from twisted.python.failure import Failure
 
-from .queue import LeaseQueue, TargetKeys
+from .queue import LeaseQueue, TargetKeys, sweep_base
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,8 @@ class LeasedScheduler(Scheduler):
         instance = cls(server=server, persist=True)
         instance.crawler = crawler
         instance.stats = crawler.stats
-        instance.base = settings.get("GUIDEAUDIT_REDIS_BASE")
+        instance.base = settings.get("GUIDEAUDIT_REDIS_BASE") or sweep_base(
+            settings.get("GUIDEAUDIT_REDIS_PREFIX", "guideaudit"), settings.getint("GUIDEAUDIT_SWEEP_ID"))
         instance.worker = settings.get("GUIDEAUDIT_WORKER_ID")
         return instance
 
