@@ -46,6 +46,9 @@ class SharedPoliteness:
         self.concurrency = max(1, concurrency)
         self.hold_ms = int(hold_seconds * 1000)
         self._take = server.register_script(_TAKE)
+        # This worker's own share first: only requests holding a local slot ask Redis, so one
+        # worker never polls, and a freed slot is taken at once by the next local request.
+        self._local: dict[str, asyncio.Semaphore] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -67,15 +70,21 @@ class SharedPoliteness:
 
     async def process_request(self, request, spider=None):
         keys = self._keys(request.url)
+        local = self._local.setdefault(keys[0], asyncio.Semaphore(self.concurrency))
+        await local.acquire()
         token = uuid.uuid4().hex
-        pause = 0.005
-        while True:
-            # one loopback round trip: cheaper than a thread hop
-            wait_ms = int(self._take(keys=keys, args=[token, self.concurrency, self.delay_ms, self.hold_ms]))
-            if wait_ms >= 0:
-                break
-            await asyncio.sleep(pause)  # every slot of the host is busy
-            pause = min(pause * 2, 0.2)
+        pause = 0.002
+        try:
+            while True:
+                # one loopback round trip: cheaper than a thread hop
+                wait_ms = int(self._take(keys=keys, args=[token, self.concurrency, self.delay_ms, self.hold_ms]))
+                if wait_ms >= 0:
+                    break
+                await asyncio.sleep(pause)  # other workers hold every slot of the host
+                pause = min(pause * 2, 0.05)
+        except BaseException:
+            local.release()
+            raise
         request.meta[SLOT_META] = (keys[0], token)
         if wait_ms:
             await asyncio.sleep(wait_ms / 1000)
@@ -84,6 +93,7 @@ class SharedPoliteness:
     def _free(self, request) -> None:
         held = request.meta.pop(SLOT_META, None)
         if held:
+            self._local[held[0]].release()
             try:
                 self.server.zrem(held[0], held[1])
             except Exception as err:  # the slot expires by itself
