@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from guideaudit.crawler.distributed.queue import LeaseQueue, TargetKeys, alive_prefix, redis_client
 
 pytestmark = pytest.mark.redis
