@@ -49,7 +49,7 @@ from ..sweep import (
 )
 from ..targets import SweepInputError, Target
 from .addon import LEASE_TTL
-from .leases import seen_before, target_name
+from .leases import dedupe_key, target_name
 from .queue import (
     LeaseQueue,
     RedisUnavailable,
@@ -186,10 +186,9 @@ class Coordinator:
             queue = LeaseQueue(self.client, keys)
             df = RFPDupeFilter(self.client, key=keys.dupefilter)
             for request in asyncio.run(_collect(spider.start())):
-                if not isinstance(request, Request) or seen_before(df, request, child=True):
-                    continue
-                queue.push(picklecompat.dumps(request.to_dict(spider=spider)), request.priority)
-                count += 1
+                if isinstance(request, Request):
+                    count += queue.push(picklecompat.dumps(request.to_dict(spider=spider)), request.priority,
+                                        dedupe_key(df, request, child=True))
         return count
 
     def publish(self, spec: dict) -> None:

@@ -189,10 +189,9 @@ class LeasedScheduler(Scheduler):
         if original is not None or getattr(request.errback, "__name__", "") == "_guideaudit_errback":
             request.errback = original
         try:
-            if seen_before(self.df, request, child=bool(parent)):
+            if not self.leases.push(self.encode(request), request.priority, dedupe_key(self.df, request, bool(parent))):
                 self.df.log(request, self.spider)
                 return False
-            self.leases.push(self.encode(request), request.priority)
             if self.stats:
                 self.stats.inc_value("scheduler/enqueued/redis")
             return True
@@ -228,16 +227,15 @@ class LeasedScheduler(Scheduler):
         return request
 
 
-def seen_before(df, request, child: bool) -> bool:
-    """scrapy-redis' duplicate filter, and one more rule for a worker that re-runs a request
-    taken back from a dead worker: a dont_filter request the spider yields (the next list page,
-    an API part) is queued once per sweep, or every kill would start a second chain of list
-    pages. Retries and redirects (not children) pass as dont_filter asks."""
+def dedupe_key(df, request, child: bool) -> str:
+    """What scrapy-redis' duplicate filter keeps for a request ('' = queue it regardless), and
+    one more rule for a worker that re-runs a request taken back from a dead worker: a
+    dont_filter request the spider yields (the next list page, an API part) is queued once per
+    sweep, or every kill would start a second chain of list pages. Retries and redirects (not
+    children) pass as dont_filter asks."""
     if not request.dont_filter:
-        return df.request_seen(request)
-    if child:
-        return df.server.sadd(df.key, "child:" + df.request_fingerprint(request)) == 0
-    return False
+        return df.request_fingerprint(request)
+    return "child:" + df.request_fingerprint(request) if child else ""
 
 
 def _tracked_errback(original, book: LeaseBook, token: str):

@@ -69,6 +69,11 @@ class SharedPoliteness:
         return [f"{root}:slots", f"{root}:next"]
 
     async def process_request(self, request, spider=None):
+        if not self.delay_ms:
+            # no delay asked (a loopback portal): nothing to space out, and a Redis round
+            # trip per request would cost more than the page; each worker keeps its own
+            # per-host concurrency only
+            return None
         keys = self._keys(request.url)
         local = self._local.setdefault(keys[0], asyncio.Semaphore(self.concurrency))
         await local.acquire()

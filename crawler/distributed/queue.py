@@ -38,6 +38,17 @@ if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HINCRBY', KEYS[4], 'acked', 1)
+return 1
+"""
+
+# scrapy-redis' duplicate check and the push in one round trip (a worker's reactor waits on
+# each one): ARGV[1] fingerprint ('' = no check), ARGV[2] token, ARGV[3] score, ARGV[4] request.
+_PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[4], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[4])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+redis.call('HINCRBY', KEYS[3], 'pushed', 1)
 return 1
 """
 
@@ -116,16 +127,14 @@ class LeaseQueue:
         self._pop = server.register_script(_POP)
         self._ack = server.register_script(_ACK)
         self._requeue = server.register_script(_REQUEUE_DEAD)
+        self._push = server.register_script(_PUSH)
 
-    def push(self, encoded: bytes, priority: int) -> str:
-        token = uuid.uuid4().hex
+    def push(self, encoded: bytes, priority: int, fingerprint: str = "") -> bool:
+        """Queue a request; with a fingerprint, only if the duplicate filter has not seen it
+        (False then)."""
         k = self.keys
-        pipe = self.server.pipeline(transaction=True)
-        pipe.hset(k.data, token, encoded)
-        pipe.zadd(k.queue, {token: -priority})
-        pipe.hincrby(k.stats, "pushed", 1)
-        pipe.execute()
-        return token
+        return bool(self._push(keys=[k.queue, k.data, k.stats, k.dupefilter],
+                               args=[fingerprint, uuid.uuid4().hex, -priority, encoded]))
 
     def pop(self, worker: str) -> tuple[str, bytes] | None:
         k = self.keys
@@ -141,10 +150,7 @@ class LeaseQueue:
 
     def ack(self, token: str, worker: str) -> bool:
         k = self.keys
-        done = bool(self._ack(keys=[k.data, k.leased, k.owner], args=[token, worker]))
-        if done:
-            self.server.hincrby(k.stats, "acked", 1)
-        return done
+        return bool(self._ack(keys=[k.data, k.leased, k.owner, k.stats], args=[token, worker]))
 
     def requeue_dead(self, base: str) -> int:
         k = self.keys
