@@ -32,6 +32,7 @@ from ..lifecycle import (
     EXIT_LOCKED,
     SweepOutcome,
     SweepSession,
+    sweep_figures,
 )
 from ..lock import SweepLocked
 from ..progress import _clock
@@ -258,19 +259,16 @@ class Coordinator:
             time.sleep(self.dist.poll)
 
     def progress_line(self, elapsed: float, waiting: int, leased: int) -> str:
-        guides = self.store.guide_count(self.session.sweep.id) - int(self.session.base_counts.get("guides", 0) or 0)
-        counts = self.redis_counts()
+        stored = self.store.stored_counts(self.session.sweep.id)
+        guides = stored.get("guides", 0)
         rate = guides / elapsed * 60 if elapsed > 0 else 0.0
-        line = (f"进度：已保存指南 {guides}，页面 {counts.get('pages', 0)}，无法获取 {counts.get('fetch_failures', 0)}，"
+        line = (f"进度：已保存指南 {guides}，页面 {stored.get('pages', 0)}，"
                 f"队列 {waiting}，处理中 {leased}，工作进程 {self.alive_workers()}，{rate:.0f} 份指南/分钟，已用 {_clock(elapsed)}")
         expected = sum(int(v) for v in self.client.hvals(f"{self.base}:expected"))
         if expected and guides:
             left = max(expected - guides, 0)
             line += f"；共约 {expected} 份，剩余 {left}，预计还需 {_clock(left / (guides / elapsed))}"
         return line
-
-    def redis_counts(self) -> dict[str, int]:
-        return {k.decode(): int(v) for k, v in self.client.hgetall(f"{self.base}:counts").items()}
 
     # --- ending ------------------------------------------------------------------------------
 
@@ -286,41 +284,29 @@ class Coordinator:
             except Exception:
                 proc.kill()
                 proc.wait()
-        counts = self.final_counts()
-        if status == "complete" and counts["guides"] == 0:
-            status, code, error = "failed", EXIT_FAILED, f"没有抓到任何办事指南（{counts['fetch_failures']} 个页面无法获取）"
-        self.session.base_counts = counts
-        if counts["requeued"]:
-            self.say(f"{counts['requeued']} 个请求因工作进程失联（租约过期）重新排队。")
+        figures = sweep_figures(self.store, self.session.sweep.id)
+        if status == "complete" and figures["guides"] == 0:
+            status, code, error = "failed", EXIT_FAILED, f"没有抓到任何办事指南（{figures['fetch_failures']} 个页面无法获取）"
+        # the figures are the store's (lifecycle.sweep_figures); what only Redis knows is added:
+        # requests put back in the queue because their worker stopped heart-beating
+        requeued = sum(q.stats().get("requeued", 0) for q in self.queues)
+        if requeued:
+            self.say(f"{requeued} 个请求因工作进程失联（租约过期）重新排队。")
         outcome = self.session.finish((status, code, error))
+        final = outcome.sweep
+        if final is not None:
+            counts = {**(final.counts or {}), "requeued": requeued}
+            self.store.update_counts(final.id, counts)
+            outcome = SweepOutcome(outcome.exit_code, self.store.get_sweep(final.id), outcome.message)
         if status != "incomplete":
             self.clear()
         return outcome
-
-    def final_counts(self) -> dict:
-        """From the store (exact whatever was fetched twice) and, for what only the crawl
-        knows (pages, attachments), from the workers' counters."""
-        store, sweep_id = self.store, self.session.sweep.id
-        counts = dict(self.session.base_counts)
-        counts.update({k: v for k, v in self.redis_counts().items() if k in ("pages", "check_errors")})
-        counts["guides"] = store.guide_count(sweep_id)
-        counts["attachments"] = store.attachment_count(sweep_id)
-        # requests put back in the queue because their worker stopped heart-beating
-        counts["requeued"] = sum(q.stats().get("requeued", 0) for q in self.queues)
-        counts["defects"] = store.defect_count(sweep_id)
-        counts["incomplete"] = store.verdict_counts(sweep_id).get("incomplete", 0)
-        from ..pipelines.store import CHECK_ERROR_PREFIXES
-
-        failed = {f["url"] for f in store.fetch_failures(sweep_id)
-                  if not str(f.get("error") or "").startswith(CHECK_ERROR_PREFIXES)}
-        counts["fetch_failures"] = len(failed - set(store.done_urls(sweep_id)))
-        return counts
 
     def clear(self) -> None:
         for q in self.queues:
             q.clear()
         base = self.base
-        self.client.delete(*[f"{base}:{k}" for k in ("spec", "state", "counts", "errors", "workers", "expected")])
+        self.client.delete(*[f"{base}:{k}" for k in ("spec", "state", "errors", "workers", "expected")])
         self.client.srem(f"{self.dist.prefix}:active", self.session.sweep.id)
 
 

@@ -52,7 +52,6 @@ from .queue import (
 logger = logging.getLogger(__name__)
 
 REDIS_ENV, DB_ENV = "GUIDEAUDIT_WORKER_REDIS", "GUIDEAUDIT_WORKER_DB"
-COUNT_KEYS = ("pages", "fetch_failures", "attachments", "check_errors")
 WORKER_OUTCOMES: dict[int, SweepOutcome] = {}
 
 
@@ -289,23 +288,11 @@ class WorkerExtension:
             deferred_from_coro(engine.close_spider_async(reason=reason))
 
     def push_counts(self) -> None:
-        from ..lifecycle import session_of
-
-        session = session_of(self.crawler)
+        """What the coordinator's ETA needs and only the spider knows: the portal's total."""
         self.last["counts"] = time.monotonic()
-        if session is None:
-            return
-        pipe = self.client.pipeline(transaction=False)
-        for key in COUNT_KEYS:
-            value = int(session.state.counts.get(key, 0))
-            delta = value - self.pushed.get(key, 0)
-            if delta:
-                pipe.hincrby(f"{self.base}:counts", key, delta)
-                self.pushed[key] = value
         expected = self.crawler.stats.get_value("guideaudit/expected_guides")
         if expected:
-            pipe.hset(f"{self.base}:expected", target_name(self.crawler.spider), int(expected))
-        pipe.execute()
+            self.client.hset(f"{self.base}:expected", target_name(self.crawler.spider), int(expected))
 
     def closed(self, spider, reason):
         from ..lifecycle import session_of

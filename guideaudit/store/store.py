@@ -659,31 +659,6 @@ class Store:
                 select(func.count()).select_from(t.sweep_guides).where(t.sweep_guides.c.sweep_id == sweep_id)
             ).scalar_one()
 
-    def attachment_count(self, sweep_id: int) -> int:
-        """Form links (空表, 样表, 结果样本) the crawler verified on the sweep's guides, read from
-        the stored records: exact however often a guide was fetched (a distributed sweep)."""
-        query = (
-            select(t.guide_versions.c.record)
-            .join(t.sweep_guides, t.sweep_guides.c.version_id == t.guide_versions.c.id)
-            .where(t.sweep_guides.c.sweep_id == sweep_id)
-        )
-        total = 0
-        with self.engine.connect() as conn:
-            for blob in conn.execute(query).scalars().yield_per(500):
-                data = _unpack(blob)
-                links = [data.get("result_sample")]
-                for material in data.get("materials") or []:
-                    links += [material.get("blank_form"), material.get("sample_form")]
-                total += sum(1 for link in links if link and link.get("url")
-                             and (link.get("status") is not None or link.get("error")))
-        return total
-
-    def defect_count(self, sweep_id: int) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(
-                select(func.count()).select_from(t.defects).where(t.defects.c.sweep_id == sweep_id)
-            ).scalar_one()
-
     def verdict_counts(self, sweep_id: int) -> dict[str, int]:
         """(guide × element) verdicts of a sweep as checked: {"pass": …, "incomplete": …}."""
         counts: dict[str, int] = {}
