@@ -223,9 +223,14 @@ class SweepLifecycle:
             raise NotConfigured  # no message: Scrapy then logs no warning for a plain crawl
         sweep_id = settings.getint("GUIDEAUDIT_SWEEP_ID")
         if sweep_id:
-            session = _SESSIONS.get(sweep_id)
-            ext = cls(crawler, session, None if session else "unknown_sweep")
-            if session is None:
+            session, refusal = _SESSIONS.get(sweep_id), None
+            if session is None and settings.get("GUIDEAUDIT_REDIS"):
+                # a worker of a distributed sweep joins the sweep the coordinator opened
+                from .distributed.worker import join_sweep
+
+                session, refusal = join_sweep(crawler, db, sweep_id)
+            ext = cls(crawler, session, refusal or (None if session else "unknown_sweep"))
+            if session is None and refusal is None:
                 logger.error("第 %d 次抓取不是由本进程开始的（GUIDEAUDIT_SWEEP_ID 由 guideaudit sweep 设置），本次不抓取", sweep_id)
         else:
             ext = cls._standalone(crawler, db)

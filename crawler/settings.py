@@ -70,6 +70,13 @@ GUIDEAUDIT_STORE_WRITER = "process"
 # Smaller: less refetched after a kill, more transactions.
 GUIDEAUDIT_STORE_BATCH = 200
 
+# A distributed sweep's Redis (redis://host:port/db); set, the crawl is a worker of the sweep
+# GUIDEAUDIT_SWEEP_ID names (`guideaudit worker`, or a Scrapyd job).
+GUIDEAUDIT_REDIS = None
+GUIDEAUDIT_REDIS_PREFIX = "guideaudit"
+# Seconds a worker that stopped heart-beating keeps its leases before they are requeued.
+GUIDEAUDIT_LEASE_TTL = 30.0
+
 ITEM_PIPELINES = {
     # crawl process: HEAD/GET each 空表/样表 through Scrapy's downloader; off: ATTACHMENT_CHECK_ENABLED
     "guideaudit.crawler.pipelines.attachments.AttachmentPipeline": 100,
@@ -83,6 +90,8 @@ ITEM_PIPELINES = {
 ADDONS = {
     # crawl process: a portal on loopback (the fixture portal) is crawled without throttling
     "guideaudit.crawler.addons.LoopbackPace": 0,
+    # crawl process: with GUIDEAUDIT_REDIS, a worker of a distributed sweep (docs/distributed.md)
+    "guideaudit.crawler.distributed.addon.DistributedWorker": 10,
 }
 EXTENSIONS = {
     # crawl process: lock, reap dead sweeps, start/reopen, count pages, finish; off without GUIDEAUDIT_DB

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "probe": "guideaudit.commands.probe",
     "sweep": "guideaudit.commands.sweep",
     "sweeps": "guideaudit.commands.sweeps",
+    "worker": "guideaudit.commands.worker",
     "import": "guideaudit.commands.import_",
     "export": "guideaudit.commands.export",
     "portal": "guideaudit.commands.portal",

@@ -52,6 +52,12 @@ CHECK_ERROR_PREFIXES = ("检查程序出错", "记录无效")
 
 WRITER_DB_ENV = "GUIDEAUDIT_WRITER_DB"
 
+# Sent with the guide item when it is buffered, and with the batch's items once they are
+# committed: what a distributed worker waits for before it lets go of a request's lease
+# (crawler/distributed/leases.py).
+GUIDE_PENDING = object()
+GUIDES_STORED = object()
+
 
 class StoreWriteError(RuntimeError):
     pass
@@ -276,6 +282,7 @@ class StorePipeline:
         self.max_guides = max_guides
         self.buffer: list[GuideEntry] = []
         self.oldest: float | None = None  # when the oldest unwritten guide of the buffer came
+        self.buffer_items: list[dict] = []  # the items of buffer, for GUIDES_STORED
         self.last_flush = time.monotonic()
         self._timer = None
         self._writing: asyncio.Lock | None = None
@@ -319,6 +326,8 @@ class StorePipeline:
             if self.state.accepted == self.max_guides:
                 self._stop_all("max_guides")
         self.buffer.append(entry)
+        self.buffer_items.append(item)
+        self.crawler.signals.send_catch_log(signal=GUIDE_PENDING, item=item)
         if self.oldest is None:
             self.oldest = time.monotonic()
         if len(self.buffer) >= self.batch_size:
@@ -360,10 +369,15 @@ class StorePipeline:
         except Exception as err:
             self._store_error(err)
 
+    async def flush(self) -> None:
+        """Save what is buffered now (a distributed worker with nothing else to do)."""
+        await self._flush()
+
     async def _flush(self) -> None:
         """Save the buffer (and the pages received since the last flush) in the writer thread;
         one batch at a time (back-pressure)."""
         batch, self.buffer, self.oldest = self.buffer, [], None
+        items, self.buffer_items = self.buffer_items, []
         pages, recovered = self.state.take_pending(self.crawler)
         self.last_flush = time.monotonic()
         if not batch and not pages and not recovered:
@@ -378,6 +392,8 @@ class StorePipeline:
             except Exception as err:
                 self._store_error(err)
                 return
+        if items:
+            self.crawler.signals.send_catch_log(signal=GUIDES_STORED, items=items)
         if batch:
             state = self.state
             logger.info("stored %d guides (sweep %d, %d by this process)", len(batch), state.sweep_id, state.stored)

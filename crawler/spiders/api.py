@@ -151,6 +151,10 @@ class GuideApiSpider(GuideSpider):
             return
         document = {"detail": data}
         pending = list(self.api.detail.requests.items())
+        if pending:
+            # the part requests carry the detail response: detached from its request (whose
+            # callback is the spider's), so a distributed sweep can queue them as pickles
+            response = response.replace(request=None)
         yield from self._next_part(response, gid, page_url, document, pending)
 
     def _next_part(self, main: Any, gid: str, page_url: str, document: dict, pending: list):

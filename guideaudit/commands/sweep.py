@@ -20,6 +20,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为 0 或正整数，实际为 {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"应为 0 或正整数，实际为 {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "portal", nargs="*", metavar="门户配置",
@@ -38,6 +48,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="覆盖 Scrapy 设置，可重复，如 --set DOWNLOAD_DELAY=2 --set ROBOTSTXT_OBEY=True",
     )
     parser.add_argument("--log", metavar="FILE", help="日志文件（默认：数据目录 logs/ 下每次抓取一个文件）")
+    parser.add_argument(
+        "--redis", metavar="URL",
+        help="分布式抓取：在这个 Redis（如 redis://127.0.0.1:6379/0）建立共享队列，由工作进程抓取（见 docs/distributed.md）",
+    )
+    parser.add_argument(
+        "--workers", type=_non_negative, default=None, metavar="N",
+        help="与 --redis 同用：在本机启动 N 个工作进程（默认 2）；0 表示只建立队列并等待别处启动的 guideaudit worker",
+    )
     parser.add_argument("--settings", metavar="FILE", help="检查设置文件（YAML/JSON，与 check --settings 相同），记入本次抓取的检查口径")
 
 
@@ -67,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.portal and args.url:
         raise UsageError("门户配置名和 --url 只能给一个")
+    if args.workers is not None and not args.redis:
+        raise UsageError("--workers 需要 --redis（分布式抓取）")
     if args.settings:
         import os
 
@@ -89,7 +109,18 @@ def run(args: argparse.Namespace) -> int:
             overrides=parse_overrides(args.set),
             log_file=args.log,
         )
-        outcome = run_sweep(options, say=lambda text: print(text, flush=True))
+        say = lambda text: print(text, flush=True)  # noqa: E731
+        if args.redis:
+            from guideaudit.crawler.distributed.coordinator import (
+                DistributedOptions,
+                run_distributed,
+            )
+
+            dist = DistributedOptions(args.redis, 2 if args.workers is None else args.workers,
+                                      prefix=options.overrides.get("GUIDEAUDIT_REDIS_PREFIX", "guideaudit"))
+            outcome = run_distributed(options, dist, say=say)
+        else:
+            outcome = run_sweep(options, say=say)
     except (SweepInputError, StoreError) as err:
         raise UsageError(str(err)) from None
     if outcome.sweep is None:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import socket
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -19,7 +20,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from guideaudit import __version__
 from guideaudit.paths import default_db_url
@@ -31,6 +38,17 @@ SWEEP_STATUSES = ("running", "complete", "incomplete", "failed")
 DISMISSED = ReviewStatus.DISMISSED.value
 # What an auditor's decision on a 待核实 element makes of it (the guide unchanged).
 SETTLES = {ReviewStatus.CONFIRMED.value: Verdict.FAIL.value, ReviewStatus.DISMISSED.value: Verdict.PASS.value}
+
+
+_CONCURRENT_RETRIES = 5
+
+
+def _concurrent_conflict(err: Exception) -> bool:
+    """A unique key another writer took first, a deadlock, a busy SQLite: worth a retry."""
+    if isinstance(err, IntegrityError):
+        return True
+    text = str(getattr(err, "orig", err)).lower()
+    return "deadlock" in text or "locked" in text or "serializ" in text
 
 
 class StoreError(RuntimeError):
@@ -515,6 +533,20 @@ class Store:
         packed = {gid: _record_json(e.record) for gid, e in latest.items()}
         digests = {gid: hashlib.sha256(p[0].encode("utf-8")).hexdigest() for gid, p in packed.items()}
         guide_ids = list(latest)
+        # Several writers may store the same guide at once (workers of a distributed sweep, a
+        # request re-run after its worker died): the loser of a unique key or a deadlock
+        # retries the whole batch, which then replaces what the winner stored.
+        for attempt in range(_CONCURRENT_RETRIES):
+            try:
+                self._save_batch(sweep_id, latest, packed, digests, guide_ids)
+                break
+            except (IntegrityError, OperationalError) as err:
+                if attempt == _CONCURRENT_RETRIES - 1 or not _concurrent_conflict(err):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        return len(entries)
+
+    def _save_batch(self, sweep_id, latest, packed, digests, guide_ids) -> None:
         with self.engine.begin() as conn:
             versions = dict(
                 conn.execute(
@@ -611,7 +643,6 @@ class Store:
                 new = [{"defect_id": i, "sweep_id": sweep_id} for i in seen - known]
                 if new:
                     conn.execute(insert(t.defect_first_seen), new)
-        return len(entries)
 
     def done_urls(self, sweep_id: int) -> set[str]:
         """Guide page URLs this sweep already stored (what --resume must not fetch again)."""
