@@ -11,7 +11,7 @@ for what has not changed:
   the one sweep N saw is not requested at all;
 - a page whose bytes hash as sweep N's did is not extracted again.
 
-Each of these yields a ``{"kind": "reused"}`` item instead of a guide; the store's writer links
+Each of these yields a ``{"kind": "reused", "guides": [...]}`` item instead of guides; the store's writer links
 sweep N's version, verdicts, defects and 待核实 into the new sweep (pipelines/reuse.py), unless
 the guide's attachments now verify differently or the checks changed, in which case the stored
 record is checked again. List pages and robots.txt are always fetched, so a guide no longer
@@ -140,11 +140,16 @@ def fetch_info(response, conditional: bool = True, follow: list[str] | tuple[str
     }
 
 
-def reused_item(previous: Previous, prev: PreviousGuide, how: str, response=None, marker: str | None = None) -> dict:
-    """A guide found unchanged: the writer links the base sweep's rows for it."""
+def reused_item(entries: list[dict]) -> dict:
+    """Guides found unchanged (one 304, or every unchanged entry of a list page: one item, not
+    one per guide, so Scrapy's per-item work is paid per page): the writer links the base
+    sweep's rows for them."""
+    return {"kind": "reused", "guides": entries}
+
+
+def reused_entry(previous: Previous, prev: PreviousGuide, how: str, response=None, marker: str | None = None) -> dict:
     etag, last_modified = validators_of(response) if response is not None else (None, None)
     return {
-        "kind": "reused",
         "how": how,
         "base": previous.sweep_id,
         "url": prev.url,

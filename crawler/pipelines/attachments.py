@@ -144,14 +144,17 @@ class AttachmentPipeline:
         return self._previous
 
     async def process_item(self, item: Any, spider: Any = None) -> Any:
-        if isinstance(item, dict) and item.get("kind") == "reused" and item.get("links"):
-            # a guide reused unchanged: its files are verified again (mostly a 304 each), and
-            # the store re-checks it when one now verifies differently
+        if isinstance(item, dict) and item.get("kind") == "reused":
+            # guides reused unchanged: their files are verified again (mostly a 304 each, once
+            # per file), and the store re-checks a guide when one now verifies differently
             import json
 
-            urls = list(dict.fromkeys(url for url, _digest in json.loads(item["links"])))
-            results = await asyncio.gather(*(self._result(url) for url in urls))
-            item["link_results"] = dict(zip(urls, results, strict=True))
+            entries = [(e, list(dict.fromkeys(url for url, _ in json.loads(e.get("links") or "[]"))))
+                       for e in item.get("guides") or ()]
+            urls = list(dict.fromkeys(url for _, links in entries for url in links))
+            results = dict(zip(urls, await asyncio.gather(*(self._result(url) for url in urls)), strict=True))
+            for entry, links in entries:
+                entry["link_results"] = {url: results[url] for url in links}
             return item
         if not isinstance(item, dict) or item.get("kind") != "guide":
             return item

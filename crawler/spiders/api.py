@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode, urljoin
 import scrapy
 
 from ..extract.jsonmap import _MISSING, map_record, resolve
-from ..incremental import body_hash, marker_text
+from ..incremental import body_hash, marker_text, reused_item
 from .base import GuideSpider, now_iso
 
 logger = logging.getLogger(__name__)
@@ -104,6 +104,7 @@ class GuideApiSpider(GuideSpider):
             yield {"kind": "fetch_failure", "url": response.url, "status": response.status,
                    "error": f"列表第 {page} 页不是预期的 JSON（{spec.items}）", "referer": None}
             return
+        reused: list[dict] = []
         for item in items:
             gid = resolve(item, spec.id)
             if gid is _MISSING or gid in (None, ""):
@@ -121,13 +122,15 @@ class GuideApiSpider(GuideSpider):
             prev = self.previous.guides.get(page_url) if self.previous is not None and marker else None
             if prev is not None and prev.marker == marker:
                 # the entry's update time is the one the base sweep saw: no detail request
-                reused = self.reuse(prev, "marker", marker=marker)
-                if reused is not None:
-                    yield reused
+                entry = self.reuse(prev, "marker", marker=marker)
+                if entry is not None:
+                    reused.append(entry)
                 continue
             request = self.detail_request(gid, page_url, marker)
             if request is not None:
                 yield request
+        if reused:
+            yield reused_item(reused)
         if not items:
             return
         total = resolve(data, spec.total) if spec.total else _MISSING
@@ -162,10 +165,10 @@ class GuideApiSpider(GuideSpider):
         if response.status == 304 or not self.api.detail.requests:
             prev = self.previous.guides.get(page_url) if self.previous is not None else None
             if prev is not None and (response.status == 304 or prev.body_hash == body_hash(response.body)):
-                item = self.reuse(prev, "not_modified" if response.status == 304 else "same_body",
-                                  response, response.meta.get("guideaudit_marker"))
-                if item is not None:
-                    yield item
+                entry = self.reuse(prev, "not_modified" if response.status == 304 else "same_body",
+                                   response, response.meta.get("guideaudit_marker"))
+                if entry is not None:
+                    yield reused_item([entry])
                 return
             if response.status == 304:
                 yield {"kind": "fetch_failure", "url": response.url, "status": 304,

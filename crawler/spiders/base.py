@@ -145,13 +145,14 @@ class GuideSpider(scrapy.Spider):
         return bool(crawler and self.incremental_capable and crawler.settings.get("GUIDEAUDIT_DB"))
 
     def reuse(self, prev: incremental.PreviousGuide, how: str, response: Any = None, marker: str | None = None) -> dict | None:
-        """The reused item for a guide found unchanged (counted like a guide for --max-guides)."""
+        """A guide found unchanged, as one entry of a reused item (counted like a guide for
+        --max-guides); None past the limit."""
         if self.max_guides is not None and self.guides_yielded >= self.max_guides:
             return None
         self.guides_yielded += 1
         self.crawler.stats.inc_value("guideaudit/guides")
         self.crawler.stats.inc_value(f"guideaudit/incremental/reused_{how}")
-        return incremental.reused_item(self.previous, prev, how, response, marker)
+        return incremental.reused_entry(self.previous, prev, how, response, marker)
 
     def unchanged_body(self, response: Any) -> incremental.PreviousGuide | None:
         """The base sweep's guide when this page's bytes are exactly what it read then."""

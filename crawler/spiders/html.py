@@ -21,7 +21,7 @@ from scrapy.http import TextResponse
 from ..extract.blockpage import failure_text
 from ..extract.page import MIN_GUIDE_FIELDS
 from ..extract.pool import Extracted, extract_job
-from ..incremental import listed_url, marker_text
+from ..incremental import listed_url, marker_text, reused_item
 from .base import GuideSpider, now_iso
 
 DOCUMENT_EXTENSIONS = frozenset(
@@ -174,7 +174,8 @@ class GuideHtmlSpider(GuideSpider):
                 return None
             how = "same_body"
         marker = response.meta.get("guideaudit_marker")
-        outputs = [item for item in [self.reuse(prev, how, response, marker)] if item is not None]
+        entry = self.reuse(prev, how, response, marker)
+        outputs: list = [reused_item([entry])] if entry is not None else []
         for link in prev.follow:
             if link not in self.seen_links:
                 self.seen_links.add(link)
@@ -224,6 +225,7 @@ class GuideHtmlSpider(GuideSpider):
         # without a request (only list pages: a guide page is never parsed twice for them).
         markers = self.list_markers(response) if record is None and links and self.profile else {}
         previous = self.previous
+        reused: list[dict] = []
         new_links = 0
         if self.follow_links:
             for link in links:
@@ -235,9 +237,9 @@ class GuideHtmlSpider(GuideSpider):
                 marker = markers.get(link)
                 prev = previous.guides.get(link) if previous is not None and marker else None
                 if prev is not None and prev.marker == marker and link not in self.skip_urls:
-                    item = self.reuse(prev, "marker", marker=marker)
-                    if item is not None:
-                        yield item
+                    entry = self.reuse(prev, "marker", marker=marker)
+                    if entry is not None:
+                        reused.append(entry)
                     new_links += 1
                     continue
                 request = self.page_request(link, guideaudit_marker=marker) if marker else self.page_request(link)
@@ -256,6 +258,8 @@ class GuideHtmlSpider(GuideSpider):
                 if request is not None:
                     new_links += 1
                     yield request
+        if reused:
+            yield reused_item(reused)
         page = response.meta.get("list_page")
         if page is not None and (new_links or not self.profile.list_pages.until_empty):
             request = self._list_request(page + 1)

@@ -8,6 +8,7 @@ broke under an unchanged guide makes that guide checked again."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -56,9 +57,15 @@ def _detail_paths(log):
             if m == "GET" and ("getAuditItemDetailCur" in p or _is_html_detail(p)) and NOT_A_GUIDE_CODE not in p]
 
 
+_HTML_DETAIL = re.compile(
+    r"^(/bszn/jiangcheng/item/[0-9A-Z]+\.html|/bszn/haigang/detail\.html\?itemId=|/qingshan/bszn/guide\?code="
+    r"|/donghu/guide/[0-9A-Z]+\.html|/zjservice/item/detail/index\.do\?|/jiq/front/transition/ywTransToDetail\?)"
+)
+
+
 def _is_html_detail(path: str) -> bool:
-    return any(k in path for k in ("/item/", "detail.html?itemId", "/bszn/guide?code", "/donghu/guide/1",
-                                   "detail/index.do", "ywTransToDetail"))
+    """A detail page of the HTML family (fixtures/portal/FORMAT.md), not a list page."""
+    return bool(_HTML_DETAIL.match(path))
 
 
 @pytest.fixture(scope="module")
