@@ -28,13 +28,15 @@ from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
+from guideaudit.vocab import LEDGER_KINDS
+
 logger = logging.getLogger(__name__)
 
 BASE_SETTING = "GUIDEAUDIT_BASE_SWEEP"
 # How a guide was found unchanged (counted per sweep as reused_<how>).
 HOW = ("not_modified", "marker", "same_body", "same_content")
-# The sweep ledger's kinds for a guide URL (vocab.LEDGER_KINDS).
-STORED, REUSED = "stored", "reused"
+# The sweep ledger's kinds for a guide URL, as ga_validators.outcome records them.
+STORED, REUSED = LEDGER_KINDS["stored"].code, LEDGER_KINDS["reused"].code
 MAX_FOLLOW = 50  # links of a guide page kept to follow again when the page is reused
 
 
@@ -208,11 +210,3 @@ class ConditionalRequests:
         if response.status == 304:
             self.stats.inc_value("guideaudit/incremental/not_modified")
         return response
-
-
-def result_digest(result: dict[str, Any]) -> str:
-    """Identity of an attachment's verified result (what E4 checks read)."""
-    from .pipelines.attachments import RESULT_KEYS
-
-    data = json.dumps([result.get(k) for k in RESULT_KEYS], ensure_ascii=False, default=str)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]

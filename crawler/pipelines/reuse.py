@@ -24,8 +24,8 @@ from typing import Any
 from guideaudit.record import GuideRecord, content_json
 from guideaudit.store import GuideEntry, Store
 
-from ..incremental import REUSED, STORED, result_digest
-from .attachments import form_links
+from ..incremental import REUSED, STORED
+from .attachments import RESULT_KEYS, form_links
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,12 @@ def base_of(store: Store, base_id: int, sweep_id: int) -> Base:
             logger.warning("incremental: sweep %d was checked otherwise than base sweep %d: reused guides are checked again", sweep_id, base_id)
         _BASES[key] = Base(base_id, store.version_hashes(base_id), carry_ok)
     return _BASES[key]
+
+
+def result_digest(result: dict[str, Any]) -> str:
+    """Identity of an attachment's verified result (what E4 checks read)."""
+    data = json.dumps([result.get(k) for k in RESULT_KEYS], ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:24]
 
 
 def _link_digests(record: dict) -> list[list[str]]:

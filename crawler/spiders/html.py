@@ -217,7 +217,8 @@ class GuideHtmlSpider(GuideSpider):
             return
         form_urls = set(form_list)
         if record is not None:
-            follow = [link for link in links if link not in form_urls] if self.follow_links else []
+            # links this page revealed first: followed again when the page is reused unread
+            follow = [link for link in links if link not in form_urls and link not in self.seen_links] if self.follow_links else []
             item = self.guide_item(record, response, encoding, follow=follow)
             if item is not None:
                 yield item
