@@ -48,7 +48,11 @@ def _tree_pids(pid: int) -> list[int]:
     """A process and its children (the sweep's writer and extraction workers), from /proc."""
     pids = [pid]
     # The writer is started from a worker thread: its parent task is that thread, not the main one.
-    for task in Path(f"/proc/{pid}/task").glob("*"):
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").glob("*"))
+    except OSError:  # the process has just ended
+        return pids
+    for task in tasks:
         try:
             pids += [int(c) for c in (task / "children").read_text().split()]
         except OSError:

@@ -118,6 +118,7 @@ class SweepSession:
         self.state: SweepState | None = None
         self.expected = 1  # crawlers whose close completes the sweep
         self.outcome: SweepOutcome | None = None
+        self.base_sweep: int | None = None  # --incremental: the sweep unchanged guides are reused from
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -153,6 +154,8 @@ class SweepSession:
         return self.sweep
 
     def join(self, crawler) -> None:
+        if self.base_sweep is None:  # scrapy crawl -s GUIDEAUDIT_BASE_SWEEP=N (Scrapyd)
+            self.base_sweep = crawler.settings.getint("GUIDEAUDIT_BASE_SWEEP") or None
         self.state.crawlers.append(crawler)
         self.state.writer_mode = writer_mode(crawler.settings)
         _BY_CRAWLER[crawler] = self
@@ -173,6 +176,8 @@ class SweepSession:
         try:
             state.close_writer()  # everything the crawl handed over is written before counting
             counts = sweep_figures(self.store, state.sweep_id)
+            if self.base_sweep:  # an incremental sweep: what it reused, against the base sweep
+                counts.update(self.store.reuse_figures(self.base_sweep, state.sweep_id))
             if forced is not None:
                 status, code, error = forced
             else:

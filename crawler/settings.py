@@ -87,6 +87,13 @@ ITEM_PIPELINES = {
     # crawl process; off unless GUIDEAUDIT_JSONL_OUT names a file
     "guideaudit.crawler.pipelines.jsonl.JsonLinesPipeline": 900,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # crawl process: conditional requests (If-None-Match / If-Modified-Since) from the base
+    # sweep's validators; off unless GUIDEAUDIT_BASE_SWEEP (sweep --incremental)
+    "guideaudit.crawler.incremental.ConditionalRequests": 560,
+}
+# sweep --incremental: the complete sweep whose guides are reused when unchanged (crawler/incremental.py)
+GUIDEAUDIT_BASE_SWEEP = None
 ADDONS = {
     # crawl process: a portal on loopback (the fixture portal) is crawled without throttling
     "guideaudit.crawler.addons.LoopbackPace": 0,

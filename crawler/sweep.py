@@ -71,6 +71,7 @@ class SweepOptions:
     max_guides: int | None = None
     overrides: dict[str, str] = field(default_factory=dict)
     log_file: str | None = None
+    incremental: bool = False  # reuse what is unchanged since the latest complete sweep
 
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -170,6 +171,7 @@ def _settings_record(options: SweepOptions, targets: list[Target]) -> dict:
         "max_guides": options.max_guides,
         "overrides": options.overrides,
         "spiders": [{"spider": t.spider, "start_url": t.start_url} for t in targets],
+        "incremental": options.incremental,
     }
 
 
@@ -192,6 +194,19 @@ def _pick_resume(store: Store, key: str, options: SweepOptions, say) -> Sweep | 
     return None
 
 
+def _pick_base(store: Store, key: str, options: SweepOptions, resumed: Sweep | None, say) -> Sweep | None:
+    """--incremental: the latest complete sweep of the portal (a resumed sweep keeps its own)."""
+    if not options.incremental:
+        return None
+    if resumed is not None:
+        recorded = (resumed.settings or {}).get("base_sweep")
+        return store.get_sweep(int(recorded)) if recorded else None
+    base = store.latest_sweep(key)
+    if base is None:
+        say(f"门户 {key} 还没有完成的抓取可以对照，本次完整抓取（之后的 --incremental 以它为准）。")
+    return base
+
+
 def options_from_sweep(sweep: Sweep, options: SweepOptions) -> SweepOptions:
     """--resume N without a portal: take profiles and URLs from what the sweep recorded."""
     s = sweep.settings or {}
@@ -204,6 +219,7 @@ def options_from_sweep(sweep: Sweep, options: SweepOptions) -> SweepOptions:
         max_guides=options.max_guides if options.max_guides is not None else s.get("max_guides"),
         overrides={**(s.get("overrides") or {}), **options.overrides},
         log_file=options.log_file,
+        incremental=options.incremental or bool(s.get("incremental")),
     )
 
 
@@ -248,11 +264,18 @@ def _run_locked(session: SweepSession, options: SweepOptions, say) -> SweepOutco
     else:
         log_path = _log_path(options, key)
     start_url = targets[0].start_url if len(targets) == 1 else (options.base_url or options.url)
-    sweep = session.open(start_url, _settings_record(options, targets), str(log_path), _captures(targets), resumed)
+    record = _settings_record(options, targets)
+    base = _pick_base(store, key, options, resumed, say)
+    if base is not None:
+        record["base_sweep"] = base.id
+    sweep = session.open(start_url, record, str(log_path), _captures(targets), resumed)
+    session.base_sweep = base.id if base is not None else None
     if resumed:
         say(f"续抓第 {sweep.id} 次抓取（门户 {key}），已保存 {len(done)} 份指南，这些页面不再抓取。")
     else:
         say(f"开始第 {sweep.id} 次抓取：门户 {key}")
+    if base is not None:
+        say(f"增量抓取：与第 {base.id} 次抓取（{base.counts.get('guides', 0)} 份指南）对照，未变化的指南沿用其结果。")
     say(f"日志：{log_path}")
     session.expected = len(targets)
     try:
@@ -286,7 +309,8 @@ def _captures(targets: list[Target]) -> dict[str, list[str]]:
 # --- Scrapy ------------------------------------------------------------------------------------
 
 
-def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets: list[Target], db_url: str | None = None):
+def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets: list[Target], db_url: str | None = None,
+                   base_sweep: int | None = None):
     """The project's settings (crawler/settings.py: pipelines and the lifecycle extension, all
     on by GUIDEAUDIT_DB; loopback pace by its add-on), the sweep's crawl settings, the --set."""
     from scrapy.settings import Settings
@@ -298,6 +322,8 @@ def build_settings(options: SweepOptions, sweep_id: int, log_path: Path, targets
     settings.setdict(SWEEP_SETTINGS, priority="project")
     settings.set("GUIDEAUDIT_DB", db_url or options.db_url or default_db_url(), priority="cmdline")
     settings.set("GUIDEAUDIT_SWEEP_ID", sweep_id, priority="cmdline")  # join the command's session
+    if base_sweep:
+        settings.set("GUIDEAUDIT_BASE_SWEEP", base_sweep, priority="cmdline")  # --incremental
     if options.max_guides:
         settings.set("GUIDEAUDIT_MAX_GUIDES", options.max_guides, priority="cmdline")
     settings.set("LOG_FILE", str(log_path), priority="cmdline")
@@ -312,7 +338,7 @@ def _crawl(session: SweepSession, options: SweepOptions, targets: list[Target], 
     from scrapy.crawler import CrawlerProcess
 
     sweep_id = session.sweep.id
-    settings = build_settings(options, sweep_id, log_path, targets, session.store.url)
+    settings = build_settings(options, sweep_id, log_path, targets, session.store.url, session.base_sweep)
     # Until Scrapy installs its own handlers, SIGTERM must end up as an interrupt too.
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
@@ -341,6 +367,13 @@ def summary_lines(sweep: Sweep, db_url: str | None = None) -> list[str]:
         f"待核实要素 {c.get('incomplete', 0)}，附件 {c.get('attachments', 0)}，无法获取的页面 {c.get('fetch_failures', 0)}"
         + (f"，检查出错 {c['check_errors']}" if c.get("check_errors") else ""),
     ]
+    if "base_sweep" in c:
+        lines.append(
+            f"  增量（对照第 {c['base_sweep']} 次）：沿用 {c.get('reused', 0)}（未修改 {c.get('reused_not_modified', 0)}，"
+            f"列表标记未变 {c.get('reused_marker', 0)}，页面相同 {c.get('reused_same_body', 0)}，内容相同 "
+            f"{c.get('reused_same_content', 0)}），变化 {c.get('changed', 0)}，新增 {c.get('new', 0)}，"
+            f"撤下 {c.get('removed', 0)}" + (f"，沿用后重新检查 {c['rechecked']}" if c.get("rechecked") else "")
+        )
     if sweep.error:
         lines.append(f"  说明：{sweep.error}")
     if sweep.status == "incomplete":

@@ -11,7 +11,10 @@ bytes; the kind comes from the bytes (crawler/sniff.py), the sha256 from the byt
 (the portal was down: not a broken form). Redirects are followed (a loop is "redirect_loop");
 a challenge/WAF page served in place of the file is "challenge", a zip that would expand
 absurdly "archive_bomb": all three are 待核实, never a broken form (guideaudit.vocab.OUTCOMES).
-Each distinct URL is fetched once per crawl.
+Each distinct URL is fetched once per crawl. In an incremental sweep (crawler/incremental.py) a
+file the base sweep verified is asked for with its validators (no HEAD): a 304 stands for the
+base sweep's result. Every sweep with a store keeps each file's validators and result for the
+next one.
 """
 
 from __future__ import annotations
@@ -99,6 +102,10 @@ class AttachmentPipeline:
         self._received: dict[int, int] = {}
         self._getting = 0  # attachment GETs in flight (see _watch)
         self.stats = crawler.stats
+        # url → (etag, last modified, result) of every file verified from a 2xx or a 304: kept
+        # in the store for the next sweep (written when the spider closes)
+        self.validated: dict[str, tuple[str | None, str | None, dict]] = {}
+        self._previous: Any = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AttachmentPipeline:
@@ -128,7 +135,27 @@ class AttachmentPipeline:
             # Keep what arrived (for sniffing); the result is marked too_large.
             raise StopDownload(fail=False)
 
+    @property
+    def previous(self) -> Any:
+        if self._previous is False:
+            from ..incremental import previous_of
+
+            self._previous = previous_of(self.crawler)
+        return self._previous
+
     async def process_item(self, item: Any, spider: Any = None) -> Any:
+        if isinstance(item, dict) and item.get("kind") == "reused":
+            # guides reused unchanged: their files are verified again (mostly a 304 each, once
+            # per file), and the store re-checks a guide when one now verifies differently
+            import json
+
+            entries = [(e, list(dict.fromkeys(url for url, _ in json.loads(e.get("links") or "[]"))))
+                       for e in item.get("guides") or ()]
+            urls = list(dict.fromkeys(url for _, links in entries for url in links))
+            results = dict(zip(urls, await asyncio.gather(*(self._result(url) for url in urls)), strict=True))
+            for entry, links in entries:
+                entry["link_results"] = {url: results[url] for url in links}
+            return item
         if not isinstance(item, dict) or item.get("kind") != "guide":
             return item
         links = form_links(item.get("record") or {})
@@ -177,16 +204,20 @@ class AttachmentPipeline:
         if not url.lower().startswith(("http://", "https://")):
             result["error"] = "bad_url"
             return result
-        try:
-            head = await self._download(self._request(url, "HEAD"))
-        except Exception as exc:  # a network error on HEAD: GET may still work
-            head = None
-            logger.debug("HEAD %s failed: %r", url, exc)
+        previous = self.previous
+        known = previous.attachments.get(url) if previous is not None else None
+        head = None
+        if known is None:  # a file the base sweep verified is asked for conditionally: no HEAD
+            try:
+                head = await self._download(self._request(url, "HEAD"))
+            except Exception as exc:  # a network error on HEAD: GET may still work
+                logger.debug("HEAD %s failed: %r", url, exc)
         if head is not None and head.status < 300 and head.status not in HEAD_REFUSED:
             declared = head.headers.get(b"Content-Length")
             if declared and declared.isdigit() and int(declared) > self.maxsize:
                 result.update(status=head.status, bytes=None, error="too_large",
                               content_type=_ctype(head))
+                self._validated(url, head, result)
                 return result
         request = self._request(url, "GET")
         self._watch(True)
@@ -199,6 +230,11 @@ class AttachmentPipeline:
         finally:
             self._watch(False)
             self._received.pop(id(request), None)
+        if response.status == 304 and known is not None:
+            self.stats.inc_value("guideaudit/attachments/not_modified")
+            result.update(known)
+            self._validated(url, response, result, previous.validators.get(url))
+            return result
         body = response.body or b""
         result["status"] = response.status
         result["content_type"] = _ctype(response)
@@ -221,7 +257,41 @@ class AttachmentPipeline:
             # known to be broken.
             result["error"] = "unavailable"
         self.stats.inc_value(f"guideaudit/attachments/status/{response.status}")
+        if 200 <= response.status < 300 and not result["error"] or result["error"] == "too_large":
+            self._validated(url, response, result)
         return result
+
+    def _validated(self, url: str, response: Any, result: dict, before: tuple | None = None) -> None:
+        from ..incremental import validators_of
+
+        etag, last_modified = validators_of(response)
+        if before is not None:
+            etag, last_modified = etag or before[0], last_modified or before[1]
+        if etag or last_modified:
+            self.validated[url] = (etag, last_modified, dict(result))
+
+    async def close_spider(self, spider: Any = None) -> None:
+        """Keep the files' validators and results in the store, for the next incremental sweep."""
+        if not self.validated:
+            return
+        from guideaudit.crawler.lifecycle import session_of
+        from scrapy.utils.defer import maybe_deferred_to_future
+        from twisted.internet import threads
+
+        session = session_of(self.crawler)
+        if session is None or session.state is None:
+            return
+        import json
+
+        rows = [
+            {"kind": "attachment", "url": url[:2000], "etag": etag, "last_modified": lm,
+             "result": json.dumps(result, ensure_ascii=False)}
+            for url, (etag, lm, result) in self.validated.items()
+        ]
+        try:
+            await maybe_deferred_to_future(threads.deferToThread(session.state.write, "validators", session.state.sweep_id, rows))
+        except Exception as err:  # the next sweep only fetches these files in full
+            logger.warning("could not keep attachment validators: %s", err)
 
 
 def _ctype(response: Any) -> str | None:

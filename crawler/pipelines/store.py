@@ -37,9 +37,12 @@ from twisted.internet import threads
 
 from guideaudit.store import GuideEntry, Store
 
+from .reuse import Fetched, Reused, resolve
+
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+REUSED_WEIGHT = 0.2  # a reused guide (incremental) costs the writer a fraction of a checked one
 # The documented promise: a guide the crawl yielded is in the store within FLUSH_SECONDS. A
 # timer (not only the next item) flushes a batch once its oldest guide has waited FLUSH_AFTER,
 # leaving the rest of the 5 s for the write itself (tests/sweep/test_write_cadence.py measures it).
@@ -143,15 +146,21 @@ def _apply(store: Store, op: str, args: tuple) -> Any:
         store.record_pages(sweep_id, pages)
         if recovered:
             store.clear_fetch_failures(sweep_id, recovered)
-        entries, failed = _checked(batch)
+        # incremental re-sweeps: unchanged guides are carried over, not checked (pipelines/reuse.py)
+        resolved = resolve(store, sweep_id, batch)
+        entries, failed = _checked(resolved.to_check)
+        failed += resolved.failed
         store.save_guides(sweep_id, entries)
+        store.save_validators(sweep_id, resolved.rows)
         for url, status, error in failed:
             store.add_fetch_failure(sweep_id, url, status, error, None)
         # Progress for `guideaudit sweeps` while it runs, from the store (exact, not summed).
         store.update_counts(sweep_id, store.stored_counts(sweep_id))
-        return {"guides": len(entries), "failed": failed}
+        return {"guides": len(entries) + resolved.carried["guides"], "failed": failed}
     if op == "failure":
         return store.add_fetch_failure(*args)
+    if op == "validators":
+        return store.save_validators(*args)
     raise ValueError(f"unknown store operation {op!r}")
 
 
@@ -289,6 +298,8 @@ class StorePipeline:
         self.failed = False
         # Guides come unchecked (CheckPipeline deferred): the writer checks them.
         self.check_in_writer = crawler.settings.getbool("GUIDEAUDIT_CHECK_IN_WRITER", True)
+        self.base_sweep = crawler.settings.getint("GUIDEAUDIT_BASE_SWEEP") or None  # --incremental
+        self.weight = 0.0  # guides in the buffer, a reused one counting REUSED_WEIGHT
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -312,6 +323,12 @@ class StorePipeline:
         if kind == "fetch_failure":
             await self._failure(item)
             return item
+        if kind == "reused":  # found unchanged: the writer carries them over (pipelines/reuse.py)
+            # pending like a guide: a distributed worker's lease waits for its batch as well
+            self.buffer_items.append(item)
+            self.crawler.signals.send_catch_log(signal=GUIDE_PENDING, item=item)
+            await self._reused(item.get("guides") or [])
+            return item
         entry = item.get("entry")
         if kind != "guide":
             return item
@@ -319,6 +336,8 @@ class StorePipeline:
             if not self.check_in_writer or item.get("record") is None:
                 return item
             entry = (item["record"], item.get("raw"))  # checked by the writer (see _checked)
+        if item.get("fetch"):  # kept for the next incremental sweep
+            entry = Fetched(entry, item["fetch"], self.base_sweep)
         if self.max_guides is not None:
             if self.state.accepted >= self.max_guides:
                 raise DropItem("--max-guides reached")
@@ -328,11 +347,28 @@ class StorePipeline:
         self.buffer.append(entry)
         self.buffer_items.append(item)
         self.crawler.signals.send_catch_log(signal=GUIDE_PENDING, item=item)
+        self.weight += 1
         if self.oldest is None:
             self.oldest = time.monotonic()
-        if len(self.buffer) >= self.batch_size:
+        if self.weight >= self.batch_size:
             await self._flush()
         return item
+
+    async def _reused(self, entries: list[dict]) -> None:
+        """Reused guides weigh a fifth of a guide in a batch: the writer only links rows."""
+        for entry in entries:
+            if self.max_guides is not None:
+                if self.state.accepted >= self.max_guides:
+                    return
+                self.state.accepted += 1
+                if self.state.accepted == self.max_guides:
+                    self._stop_all("max_guides")
+            self.buffer.append(Reused(entry))
+            self.weight += REUSED_WEIGHT
+        if entries and self.oldest is None:
+            self.oldest = time.monotonic()
+        if self.weight >= self.batch_size:
+            await self._flush()
 
     def open_spider(self, spider=None) -> None:
         if self.state is None:
@@ -378,6 +414,7 @@ class StorePipeline:
         one batch at a time (back-pressure)."""
         batch, self.buffer, self.oldest = self.buffer, [], None
         items, self.buffer_items = self.buffer_items, []
+        self.weight = 0.0
         pages, recovered = self.state.take_pending(self.crawler)
         self.last_flush = time.monotonic()
         if not batch and not pages and not recovered:

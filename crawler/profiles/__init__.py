@@ -33,6 +33,15 @@ class ListPages(_Strict):
     until_empty: bool = True  # stop at the first page that yields no new link
 
 
+class ListMarkers(_Strict):
+    """Change markers on HTML list pages (CSS selectors, parsel syntax): each ``item`` of a list
+    page holds a guide ``link`` and its ``marker`` (an update time or version)."""
+
+    item: str  # e.g. "ul.item-list > li"
+    link: str  # inside the item, e.g. "a::attr(href)"
+    marker: str  # inside the item, e.g. "span.updated::text"
+
+
 class ApiList(_Strict):
     url: str
     method: Literal["GET", "POST"] = "POST"
@@ -45,6 +54,9 @@ class ApiList(_Strict):
     items: str  # path of the item list in the response
     id: str  # path of the guide key inside one item
     total: str | None = None  # path of the total count (entries, duplicates included)
+    # path of an entry's change marker (an update time or version): an incremental sweep does
+    # not request the detail of an entry whose marker is the one the base sweep saw
+    marker: str | None = None
 
 
 class ApiDetail(_Strict):
@@ -101,6 +113,7 @@ class Profile(_Strict):
     list_pages: ListPages | None = None
     link_regex: str | None = None  # links hidden in scripts: onclick="bszn('…')"
     link_template: str | None = None  # "{0}" is the regex group
+    list_markers: ListMarkers | None = None  # html family: change markers next to list links
     follow_links: bool = True
     wait_for: str | None = None  # JS family: CSS selector present once rendered
     encoding: str | None = None

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode, urljoin
 import scrapy
 
 from ..extract.jsonmap import _MISSING, map_record, resolve
+from ..incremental import body_hash, marker_text, reused_item
 from .base import GuideSpider, now_iso
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class GuideApiSpider(GuideSpider):
             yield {"kind": "fetch_failure", "url": response.url, "status": response.status,
                    "error": f"列表第 {page} 页不是预期的 JSON（{spec.items}）", "referer": None}
             return
+        reused: list[dict] = []
         for item in items:
             gid = resolve(item, spec.id)
             if gid is _MISSING or gid in (None, ""):
@@ -115,9 +117,20 @@ class GuideApiSpider(GuideSpider):
             page_url = self._url(self.api.page_url, id=gid)
             if self.skipped(page_url):
                 continue
-            request = self.detail_request(gid, page_url)
+            found = resolve(item, spec.marker) if spec.marker else _MISSING
+            marker = None if found is _MISSING else marker_text(found)
+            prev = self.previous.guides.get(page_url) if self.previous is not None and marker else None
+            if prev is not None and prev.marker == marker:
+                # the entry's update time is the one the base sweep saw: no detail request
+                entry = self.reuse(prev, "marker", marker=marker)
+                if entry is not None:
+                    reused.append(entry)
+                continue
+            request = self.detail_request(gid, page_url, marker)
             if request is not None:
                 yield request
+        if reused:
+            yield reused_item(reused)
         if not items:
             return
         total = resolve(data, spec.total) if spec.total else _MISSING
@@ -134,15 +147,33 @@ class GuideApiSpider(GuideSpider):
                 yield request
 
     # -- detail ---------------------------------------------------------------------------
-    def detail_request(self, gid: str, page_url: str) -> scrapy.Request | None:
+    def detail_request(self, gid: str, page_url: str, marker: str | None = None) -> scrapy.Request | None:
         if not self._may_request():
             return None
+        meta = {"guideaudit_key": page_url}
+        if marker is not None:
+            meta["guideaudit_marker"] = marker
+        if self.api.detail.requests:
+            # the guide is several answers: a 304 on the first says nothing of the others
+            meta["guideaudit_unconditional"] = True
         return scrapy.Request(
             self._url(self.api.detail.url, id=gid), callback=self.parse_detail, errback=self.on_error,
-            cb_kwargs={"gid": gid, "page_url": page_url},
+            cb_kwargs={"gid": gid, "page_url": page_url}, meta=meta,
         )
 
     def parse_detail(self, response: Any, gid: str, page_url: str):
+        if response.status == 304 or not self.api.detail.requests:
+            prev = self.previous.guides.get(page_url) if self.previous is not None else None
+            if prev is not None and (response.status == 304 or prev.body_hash == body_hash(response.body)):
+                entry = self.reuse(prev, "not_modified" if response.status == 304 else "same_body",
+                                   response, response.meta.get("guideaudit_marker"))
+                if entry is not None:
+                    yield reused_item([entry])
+                return
+            if response.status == 304:
+                yield {"kind": "fetch_failure", "url": response.url, "status": 304,
+                       "error": "HTTP 304，但上次抓取没有这个指南", "referer": None}
+                return
         data = _json(response)
         why = not_a_guide(self.api.detail, data)
         if why:
@@ -171,7 +202,8 @@ class GuideApiSpider(GuideSpider):
             self.api.record, document, api_url=main.url, url=page_url,
             portal=self.portal_name, fetched_at=now_iso(), uncaptured=self.capture_gaps,
         )
-        item = self.guide_item(record, main, getattr(main, "encoding", None) or "utf-8")
+        item = self.guide_item(record, main, getattr(main, "encoding", None) or "utf-8",
+                               conditional=not self.api.detail.requests)
         if item is not None:
             yield item
 

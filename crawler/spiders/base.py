@@ -29,6 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from guideaudit.record import GuideRecord
 
+from .. import incremental
 from ..profiles import Profile, load_profile
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ class GuideSpider(scrapy.Spider):
 
     family = "html"
     default_profile: str | None = None
+    # Guides of this spider can be re-swept incrementally (validators, markers, body hashes);
+    # False for the JS family, whose page shell says nothing of the guide behind it.
+    incremental_capable = True
 
     def __init__(
         self,
@@ -125,8 +129,44 @@ class GuideSpider(scrapy.Spider):
             return True
         return False
 
+    # -- incremental re-sweeps (crawler/incremental.py) ------------------------------------
+    _previous: Any = False  # not looked up yet
+
+    @property
+    def previous(self) -> incremental.Previous | None:
+        """The base sweep of an incremental sweep (None: a full sweep)."""
+        if self._previous is False:
+            crawler = getattr(self, "crawler", None)
+            self._previous = incremental.previous_of(crawler) if crawler and self.incremental_capable else None
+        return self._previous
+
+    def _stores(self) -> bool:
+        crawler = getattr(self, "crawler", None)
+        return bool(crawler and self.incremental_capable and crawler.settings.get("GUIDEAUDIT_DB"))
+
+    def reuse(self, prev: incremental.PreviousGuide, how: str, response: Any = None, marker: str | None = None) -> dict | None:
+        """A guide found unchanged, as one entry of a reused item (counted like a guide for
+        --max-guides); None past the limit."""
+        if self.max_guides is not None and self.guides_yielded >= self.max_guides:
+            return None
+        self.guides_yielded += 1
+        self.crawler.stats.inc_value("guideaudit/guides")
+        self.crawler.stats.inc_value(f"guideaudit/incremental/reused_{how}")
+        return incremental.reused_entry(self.previous, prev, how, response, marker)
+
+    def unchanged_body(self, response: Any) -> incremental.PreviousGuide | None:
+        """The base sweep's guide when this page's bytes are exactly what it read then."""
+        previous = self.previous
+        if previous is None:
+            return None
+        prev = previous.guides.get(incremental.listed_url(response))
+        if prev is not None and prev.body_hash and prev.body_hash == incremental.body_hash(response.body):
+            return prev
+        return None
+
     # -- items ----------------------------------------------------------------------------
-    def guide_item(self, record: GuideRecord | dict, response: Any, encoding: str | None) -> dict | None:
+    def guide_item(self, record: GuideRecord | dict, response: Any, encoding: str | None,
+                   conditional: bool = True, follow: tuple[str, ...] | list[str] = ()) -> dict | None:
         """The guide item; ``record`` is a GuideRecord or its model_dump(mode="json") already."""
         if self.max_guides is not None and self.guides_yielded >= self.max_guides:
             return None
@@ -136,7 +176,7 @@ class GuideSpider(scrapy.Spider):
         data = record if isinstance(record, dict) else record.model_dump(mode="json")
         if self.capture_gaps:
             data["uncaptured"] = sorted({*(data.get("uncaptured") or ()), *self.capture_gaps})
-        return {
+        item = {
             "kind": "guide",
             "record": data,
             "raw": {
@@ -147,6 +187,9 @@ class GuideSpider(scrapy.Spider):
                 "body": bytes(response.body),
             },
         }
+        if self._stores():  # kept by the store for the next incremental sweep
+            item["fetch"] = incremental.fetch_info(response, conditional, follow)
+        return item
 
     def on_error(self, failure: Any) -> Any:
         request = failure.request

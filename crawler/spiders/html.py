@@ -21,6 +21,7 @@ from scrapy.http import TextResponse
 from ..extract.blockpage import failure_text
 from ..extract.page import MIN_GUIDE_FIELDS
 from ..extract.pool import Extracted, extract_job
+from ..incremental import listed_url, marker_text, reused_item
 from .base import GuideSpider, now_iso
 
 DOCUMENT_EXTENSIONS = frozenset(
@@ -134,12 +135,21 @@ class GuideHtmlSpider(GuideSpider):
 
     def parse_page(self, response: Any):
         """Extract in this process (plain crawls, tests)."""
+        reused = self._unchanged(response)
+        if reused is not None:
+            yield from reused
+            return
         args = self._extract_args(response)
         if args is not None:
             yield from self._page_output(response, extract_job(response.body, args))
 
     async def parse_page_pooled(self, response: Any):
         """Extract in the worker pool (sweeps): the same records, off the crawl's GIL."""
+        reused = self._unchanged(response)
+        if reused is not None:
+            for output in reused:
+                yield output
+            return
         args = self._extract_args(response)
         if args is None:
             return
@@ -147,6 +157,44 @@ class GuideHtmlSpider(GuideSpider):
         extracted = await pool.extract(response.body, **args) if pool is not None else extract_job(response.body, args)
         for output in self._page_output(response, extracted):
             yield output
+
+    # -- incremental re-sweeps --------------------------------------------------------------
+    def _unchanged(self, response: Any) -> list | None:
+        """Outputs for a guide page found unchanged (a 304, or the very bytes the base sweep
+        read): the reused guide and the links its page led to; None: extract it."""
+        if response.status == 304:
+            prev = self.previous.guides.get(listed_url(response)) if self.previous else None
+            if prev is None:  # only pages of the base sweep are asked conditionally
+                return [{"kind": "fetch_failure", "url": response.url, "status": 304,
+                         "error": "HTTP 304，但上次抓取没有这个页面", "referer": None}]
+            how = "not_modified"
+        else:
+            prev = self.unchanged_body(response)
+            if prev is None:
+                return None
+            how = "same_body"
+        marker = response.meta.get("guideaudit_marker")
+        entry = self.reuse(prev, how, response, marker)
+        outputs: list = [reused_item([entry])] if entry is not None else []
+        for link in prev.follow:
+            if link not in self.seen_links:
+                self.seen_links.add(link)
+                request = self.page_request(link)
+                if request is not None:
+                    outputs.append(request)
+        return outputs
+
+    def list_markers(self, response: Any) -> dict[str, str]:
+        """link → change marker on a list page (the profile's list_markers; {} without)."""
+        spec = self.profile.list_markers if self.profile else None
+        if spec is None or not isinstance(response, TextResponse):
+            return {}
+        found: dict[str, str] = {}
+        for item in response.css(spec.item):
+            href, marker = item.css(spec.link).get(), marker_text((item.css(spec.marker).get() or "").strip())
+            if href and marker:
+                found[response.urljoin(href.strip())] = marker
+        return found
 
     def blocked_item(self, response: Any, kind: str) -> dict:
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
@@ -167,11 +215,18 @@ class GuideHtmlSpider(GuideSpider):
             # failure of its own kind, and its links are not followed (they are the block's).
             yield self.blocked_item(response, kind)
             return
+        form_urls = set(form_list)
         if record is not None:
-            item = self.guide_item(record, response, encoding)
+            # links this page revealed first: followed again when the page is reused unread
+            follow = [link for link in links if link not in form_urls and link not in self.seen_links] if self.follow_links else []
+            item = self.guide_item(record, response, encoding, follow=follow)
             if item is not None:
                 yield item
-        form_urls = set(form_list)
+        # A list page's change markers: an entry whose marker is the base sweep's is reused
+        # without a request (only list pages: a guide page is never parsed twice for them).
+        markers = self.list_markers(response) if record is None and links and self.profile else {}
+        previous = self.previous
+        reused: list[dict] = []
         new_links = 0
         if self.follow_links:
             for link in links:
@@ -180,7 +235,15 @@ class GuideHtmlSpider(GuideSpider):
                 if link in self.seen_links:
                     continue
                 self.seen_links.add(link)
-                request = self.page_request(link)
+                marker = markers.get(link)
+                prev = previous.guides.get(link) if previous is not None and marker else None
+                if prev is not None and prev.marker == marker and link not in self.skip_urls:
+                    entry = self.reuse(prev, "marker", marker=marker)
+                    if entry is not None:
+                        reused.append(entry)
+                    new_links += 1
+                    continue
+                request = self.page_request(link, guideaudit_marker=marker) if marker else self.page_request(link)
                 if request is not None:
                     new_links += 1
                     yield request
@@ -196,6 +259,8 @@ class GuideHtmlSpider(GuideSpider):
                 if request is not None:
                     new_links += 1
                     yield request
+        if reused:
+            yield reused_item(reused)
         page = response.meta.get("list_page")
         if page is not None and (new_links or not self.profile.list_pages.until_empty):
             request = self._list_request(page + 1)

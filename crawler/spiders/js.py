@@ -18,6 +18,7 @@ PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 class GuideJsSpider(GuideHtmlSpider):
     name = "js"
     family = "js"
+    incremental_capable = False  # the page shell is the same for every guide: always render
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:

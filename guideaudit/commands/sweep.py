@@ -42,6 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--resume", nargs="?", const=0, type=_positive, metavar="N",
         help="续抓：继续该门户最近一次未完成的抓取（或第 N 次），已保存的指南不再抓取",
     )
+    parser.add_argument(
+        "--incremental", action="store_true",
+        help="增量抓取：与该门户最近一次完成的抓取对照，未变化的指南（304、列表更新时间未变、内容相同）不再解析和检查，沿用上次结果",
+    )
     parser.add_argument("--max-guides", type=_positive, metavar="N", help="最多保存 N 份指南后停止（试抓）")
     parser.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE",
@@ -108,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
             max_guides=args.max_guides,
             overrides=parse_overrides(args.set),
             log_file=args.log,
+            incremental=args.incremental,
         )
         say = lambda text: print(text, flush=True)  # noqa: E731
         if args.redis:

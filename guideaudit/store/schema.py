@@ -185,3 +185,27 @@ reviews = Table(
     Column("sweep_id", Integer, ForeignKey("ga_sweeps.id")),
     Column("source", Text),  # the file it was imported from
 )
+
+# What a sweep saw of each guide page and attachment besides its content, for the next sweep to
+# re-sweep incrementally (crawler/incremental.py): the validators it sends back (If-None-Match,
+# If-Modified-Since), the list's change marker and the page's body hash it compares, and for an
+# attachment the verified result a 304 stands for. ``outcome``: the sweep ledger's kind of the
+# URL (vocab.LEDGER_KINDS: stored, reused) and ``how`` a reuse was decided.
+validators = Table(
+    "ga_validators",
+    metadata,
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # guide | attachment
+    Column("url", Text, primary_key=True),  # a guide's page URL as listed; an attachment's URL
+    Column("fetch_url", Text),  # where the guide was read from (API: the detail call)
+    Column("guide_id", String(200)),
+    Column("etag", String(300)),
+    Column("last_modified", String(64)),
+    Column("marker", String(300)),
+    Column("body_hash", String(64)),
+    Column("outcome", String(20)),
+    Column("how", String(20)),
+    Column("links", Text),  # JSON: the guide's attachment URLs
+    Column("follow", Text),  # JSON: links the guide page led to (followed again on reuse)
+    Column("result", Text),  # JSON: an attachment's verified result
+)

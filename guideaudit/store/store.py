@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import literal as sqlalchemy_literal
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -774,6 +775,127 @@ class Store:
         if row is None or row.raw is None:
             return None
         return RawPage(row.raw_url, row.raw_content_type, row.raw_encoding, zlib.decompress(row.raw))
+
+    # --- incremental re-sweeps (crawler/incremental.py) ----------------------------------------
+
+    def save_validators(self, sweep_id: int, rows: Sequence[dict]) -> None:
+        """Validators of guide pages / attachments (schema.validators); a URL seen again in the
+        same sweep (resume) replaces its row."""
+        if not rows:
+            return
+        latest = {(r["kind"], r["url"]): {**r, "sweep_id": sweep_id} for r in rows}
+        with self.engine.begin() as conn:
+            for kind in {k for k, _ in latest}:
+                urls = [u for k, u in latest if k == kind]
+                for start in range(0, len(urls), 500):
+                    conn.execute(t.validators.delete().where(
+                        (t.validators.c.sweep_id == sweep_id) & (t.validators.c.kind == kind)
+                        & t.validators.c.url.in_(urls[start : start + 500])
+                    ))
+            conn.execute(insert(t.validators), list(latest.values()))
+
+    def validators(self, sweep_id: int, kind: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [
+                dict(r._mapping)
+                for r in conn.execute(
+                    select(t.validators).where((t.validators.c.sweep_id == sweep_id) & (t.validators.c.kind == kind))
+                )
+            ]
+
+    def version_hashes(self, sweep_id: int) -> dict[str, str]:
+        """guide id → the version key (content hash) of each guide of a sweep."""
+        with self.engine.connect() as conn:
+            return dict(
+                conn.execute(
+                    select(t.sweep_guides.c.guide_id, t.guide_versions.c.content_hash)
+                    .join(t.guide_versions, t.sweep_guides.c.version_id == t.guide_versions.c.id)
+                    .where(t.sweep_guides.c.sweep_id == sweep_id)
+                ).all()
+            )
+
+    def stored_records(self, sweep_id: int, guide_ids: Iterable[str]) -> dict[str, tuple[dict, RawPage | None]]:
+        """guide id → (its record as stored, its raw page) in a sweep: what a reused guide is
+        checked again from when it cannot simply be carried over."""
+        ids = list(dict.fromkeys(guide_ids))
+        found: dict[str, tuple[dict, RawPage | None]] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                for row in conn.execute(
+                    select(t.sweep_guides.c.guide_id, t.guide_versions)
+                    .join(t.guide_versions, t.sweep_guides.c.version_id == t.guide_versions.c.id)
+                    .where((t.sweep_guides.c.sweep_id == sweep_id) & t.sweep_guides.c.guide_id.in_(ids[start : start + 500]))
+                ):
+                    raw = RawPage(row.raw_url, row.raw_content_type, row.raw_encoding, zlib.decompress(row.raw)) if row.raw else None
+                    found[row.guide_id] = (_unpack(row.record), raw)
+        return found
+
+    def carry_guides(self, from_sweep: int, to_sweep: int, guide_ids: Iterable[str]) -> dict[str, int]:
+        """Link guides of ``from_sweep`` into ``to_sweep`` as they are (the same version, element
+        verdicts, defects and 待核实), in bulk (INSERT … SELECT, a few statements per 500 guides),
+        all or none; rows ``to_sweep`` already holds for them are replaced (resume). First
+        sightings and reviews need nothing: the defects and the content are the same."""
+        ids = list(dict.fromkeys(guide_ids))
+        carried = {"guides": 0, "defects": 0}
+        if not ids:
+            return carried
+        tables = (
+            (t.sweep_guides, [c for c in t.sweep_guides.c if c.name != "sweep_id"]),
+            (t.defects, [c for c in t.defects.c if c.name not in ("id", "sweep_id")]),
+            (t.unsure, [c for c in t.unsure.c if c.name not in ("id", "sweep_id")]),
+        )
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                for table, columns in tables:
+                    conn.execute(table.delete().where((table.c.sweep_id == to_sweep) & table.c.guide_id.in_(chunk)))
+                    source = select(sqlalchemy_literal(to_sweep).label("sweep_id"), *columns).where(
+                        (table.c.sweep_id == from_sweep) & table.c.guide_id.in_(chunk)
+                    )
+                    done = conn.execute(insert(table).from_select(["sweep_id", *[c.name for c in columns]], source))
+                    if table is t.sweep_guides:
+                        carried["guides"] += done.rowcount
+                    elif table is t.defects:
+                        carried["defects"] += done.rowcount
+        return carried
+
+    def reuse_figures(self, base_id: int, sweep_id: int) -> dict[str, int]:
+        """An incremental sweep's figures, from the store: guides reused unread or unchecked, by
+        how (ga_validators.how; "rechecked": reused unread but checked again), and its guides
+        against the base sweep's (changed / new / removed)."""
+        figures: dict[str, int] = {"base_sweep": base_id, "reused": 0}
+        with self.engine.connect() as conn:
+            for how, n in conn.execute(
+                select(t.validators.c.how, func.count())
+                .where((t.validators.c.sweep_id == sweep_id) & (t.validators.c.kind == "guide")
+                       & (t.validators.c.outcome == "reused"))
+                .group_by(t.validators.c.how)
+            ).all():
+                if how == "rechecked":
+                    figures["rechecked"] = n
+                else:
+                    figures["reused"] += n
+                    figures[f"reused_{how}"] = n
+        changes = self.sweep_changes(base_id, sweep_id)
+        figures.update(changed=changes["changed"], new=changes["new"], removed=changes["removed"])
+        return figures
+
+    def sweep_changes(self, base_id: int, sweep_id: int) -> dict[str, int]:
+        """Guides of ``sweep_id`` against ``base_id``: the same version (unchanged), another
+        version (changed), not in the base (new), and base guides it no longer has (removed)."""
+        with self.engine.connect() as conn:
+            def versions(sid: int) -> dict[str, int]:
+                return dict(conn.execute(
+                    select(t.sweep_guides.c.guide_id, t.sweep_guides.c.version_id).where(t.sweep_guides.c.sweep_id == sid)
+                ).all())
+
+            before, after = versions(base_id), versions(sweep_id)
+        return {
+            "unchanged": sum(1 for g, v in after.items() if before.get(g) == v),
+            "changed": sum(1 for g, v in after.items() if g in before and before[g] != v),
+            "new": sum(1 for g in after if g not in before),
+            "removed": sum(1 for g in before if g not in after),
+        }
 
     # --- reading a sweep back -----------------------------------------------------------------
 
