@@ -28,6 +28,12 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30
+# Redirects are followed up to this many hops (a 302 to the real page or file is normal); a hop
+# back into its own chain is a loop, recorded as such in the sweep ledger (crawler/ledger.py).
+REDIRECT_MAX_TIMES = 10
+# A sweep whose ledger has more than this share of URLs unread (failed, blocked, robots.txt;
+# guideaudit.vocab.LEDGER_KINDS unread) is 完成但不完整 (status partial, exit code 4).
+GUIDEAUDIT_MAX_FAILURE_SHARE = 0.02
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a guide page; attachments have their own cap
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # 空表/样表 are fetched up to this many bytes (more is recorded as error "too_large").
@@ -80,6 +86,10 @@ ITEM_PIPELINES = {
     # crawl process; off unless GUIDEAUDIT_JSONL_OUT names a file
     "guideaudit.crawler.pipelines.jsonl.JsonLinesPipeline": 900,
 }
+# The sweep ledger (crawler/ledger.py): redirect loops and truncated bodies (downloader side),
+# what each page ended as (spider side, next to the spider). No-ops without GUIDEAUDIT_DB.
+DOWNLOADER_MIDDLEWARES = {"guideaudit.crawler.ledger.LedgerDownloaderMiddleware": 590}
+SPIDER_MIDDLEWARES = {"guideaudit.crawler.ledger.LedgerSpiderMiddleware": 950}
 ADDONS = {
     # crawl process: a portal on loopback (the fixture portal) is crawled without throttling
     "guideaudit.crawler.addons.LoopbackPace": 0,

@@ -6,7 +6,8 @@ measured in bench/sweep_bench.py), fed from a worker thread so the crawl goes on
 database writes; at most one batch is in flight (back-pressure, flat memory).
 GUIDEAUDIT_STORE_WRITER=thread writes from the thread instead.
 A batch is also flushed by a timer within FLUSH_SECONDS, so an interrupted sweep loses little and
---resume refetches only what was never stored. Fetch failures are stored as they come.
+--resume refetches only what was never stored. Fetch failures are stored as they come. The ledger
+rows of the batch's URLs (crawler/ledger.py) are written by the writer right after their guides.
 
 Every write replaces by key (a guide of the sweep, a request, a failed URL), so whatever a
 resumed sweep writes again is held once; the sweep's figures are counted from the store when it
@@ -133,40 +134,66 @@ def _apply(store: Store, op: str, args: tuple) -> Any:
         # then the guides, then the check errors of this batch (after the guides, which clear
         # earlier failures of the URLs they store). Every write replaces by key: nothing a
         # resumed sweep writes again is ever counted twice.
-        sweep_id, batch, pages, recovered = args
+        sweep_id, batch, pages, recovered, *rest = args
+        ledgers = rest[0] if rest else [None] * len(batch)
         store.record_pages(sweep_id, pages)
         if recovered:
             store.clear_fetch_failures(sweep_id, recovered)
-        entries, failed = _checked(batch)
+        entries, failed, outcomes = _checked(batch)
         store.save_guides(sweep_id, entries)
         for url, status, error in failed:
             store.add_fetch_failure(sweep_id, url, status, error, None)
+        # the ledger rows of the batch's URLs, after their guides (replaced by URL, like them)
+        store.add_ledger(sweep_id, [
+            _guide_row(info, entry, error) for info, (entry, error) in zip(ledgers, outcomes, strict=True) if info
+        ])
         # Progress for `guideaudit sweeps` while it runs, from the store (exact, not summed).
         store.update_counts(sweep_id, store.stored_counts(sweep_id))
         return {"guides": len(entries), "failed": failed}
     if op == "failure":
         return store.add_fetch_failure(*args)
+    if op == "ledger":
+        return store.add_ledger(*args)
     raise ValueError(f"unknown store operation {op!r}")
 
 
-def _checked(batch: list) -> tuple[list[GuideEntry], list[tuple[str, Any, str]]]:
+def _guide_row(info: dict, entry: GuideEntry | None, error: str | None) -> dict:
+    """The ledger row of a URL handed over as a guide: stored, or why it was not."""
+    row = dict(info)
+    if entry is not None:
+        record = entry.record
+        row.update(kind="stored", guide_id=record.id, agency=record.agency or row.get("agency"),
+                   item_name=record.item_name or row.get("item_name"))
+        if record.url and record.url != row["url"] and not row["url"].startswith(record.url + "#"):
+            row["final_url"] = record.url  # after redirects (an API guide: its page, not the API's URL)
+        return row
+    kind = "record_invalid" if (error or "").startswith("记录无效") else "checker_error"
+    row.update(kind=kind, detail=error)
+    return row
+
+
+def _checked(batch: list) -> tuple[list[GuideEntry], list[tuple[str, Any, str]], list[tuple[GuideEntry | None, str | None]]]:
     """Entries of a batch; an unchecked (record, raw) pair is checked here first (a sweep
-    checks in its writer, off the crawl's GIL). Failures: (url, status, error)."""
+    checks in its writer, off the crawl's GIL). Failures: (url, status, error); outcomes: per
+    batch entry, (entry, None) or (None, error)."""
     from guideaudit.crawler.pipelines.check import check_item
 
-    entries, failed = [], []
+    entries, failed, outcomes = [], [], []
     for entry in batch:
         if isinstance(entry, GuideEntry):
             entries.append(entry)
+            outcomes.append((entry, None))
             continue
         record, raw = entry
         checked, error = check_item(record, raw, log=False)
         if checked is None:
             raw = raw or {}
             failed.append((str(raw.get("url") or (record or {}).get("url") or "")[:2000], raw.get("status"), error))
+            outcomes.append((None, error))
         else:
             entries.append(checked)
-    return entries, failed
+            outcomes.append((checked, None))
+    return entries, failed, outcomes
 
 
 def writer_main(db_url: str) -> int:
@@ -276,6 +303,7 @@ class StorePipeline:
         self.max_guides = max_guides
         self.buffer: list[GuideEntry] = []
         self.oldest: float | None = None  # when the oldest unwritten guide of the buffer came
+        self.ledgers: list[dict | None] = []  # the ledger fields of each buffered guide (crawler/ledger.py)
         self.last_flush = time.monotonic()
         self._timer = None
         self._writing: asyncio.Lock | None = None
@@ -319,6 +347,7 @@ class StorePipeline:
             if self.state.accepted == self.max_guides:
                 self._stop_all("max_guides")
         self.buffer.append(entry)
+        self.ledgers.append(item.get("ledger"))
         if self.oldest is None:
             self.oldest = time.monotonic()
         if len(self.buffer) >= self.batch_size:
@@ -364,6 +393,7 @@ class StorePipeline:
         """Save the buffer (and the pages received since the last flush) in the writer thread;
         one batch at a time (back-pressure)."""
         batch, self.buffer, self.oldest = self.buffer, [], None
+        ledgers, self.ledgers = self.ledgers, []
         pages, recovered = self.state.take_pending(self.crawler)
         self.last_flush = time.monotonic()
         if not batch and not pages and not recovered:
@@ -374,7 +404,7 @@ class StorePipeline:
             if self.failed:
                 return
             try:
-                await maybe_deferred_to_future(threads.deferToThread(self._save, batch, pages, recovered))
+                await maybe_deferred_to_future(threads.deferToThread(self._save, batch, pages, recovered, ledgers))
             except Exception as err:
                 self._store_error(err)
                 return
@@ -382,9 +412,9 @@ class StorePipeline:
             state = self.state
             logger.info("stored %d guides (sweep %d, %d by this process)", len(batch), state.sweep_id, state.stored)
 
-    def _save(self, batch: list, pages: list, recovered: list) -> None:
+    def _save(self, batch: list, pages: list, recovered: list, ledgers: list | None = None) -> None:
         state = self.state
-        done = state.write("save", state.sweep_id, batch, pages, recovered)
+        done = state.write("save", state.sweep_id, batch, pages, recovered, ledgers or [None] * len(batch))
         state.stored += done["guides"]
         for url, _status, error in done["failed"]:
             logger.error("guide not stored: %s (%s)", error, url)

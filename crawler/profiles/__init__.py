@@ -45,6 +45,10 @@ class ApiList(_Strict):
     items: str  # path of the item list in the response
     id: str  # path of the guide key inside one item
     total: str | None = None  # path of the total count (entries, duplicates included)
+    # paths, inside one item, of the guide's name and unit: kept in the sweep ledger, so a guide
+    # that could not be read is still named in the report (抓取情况)
+    name: str | None = None
+    agency: str | None = None
 
 
 class ApiDetail(_Strict):
