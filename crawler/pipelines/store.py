@@ -166,10 +166,29 @@ def _guide_row(info: dict, entry: GuideEntry | None, error: str | None) -> dict:
                    item_name=record.item_name or row.get("item_name"))
         if record.url and record.url != row["url"] and not row["url"].startswith(record.url + "#"):
             row["final_url"] = record.url  # after redirects (an API guide: its page, not the API's URL)
+        damaged = damaged_fields(record)
+        if damaged:
+            row["detail"] = "含无法解码的字节，已替换为 U+FFFD（待核实）：" + "、".join(damaged)
         return row
     kind = "record_invalid" if (error or "").startswith("记录无效") else "checker_error"
     row.update(kind=kind, detail=error)
     return row
+
+
+def damaged_fields(record) -> list[str]:
+    """Labels of the record's fields holding U+FFFD: bytes of the page that did not decode
+    (crawler/extract/decode.py replaces a stray byte rather than lose the page)."""
+    from guideaudit.record import field_label
+
+    found = []
+    for name, value in record:
+        if isinstance(value, str):
+            if "\ufffd" in value:
+                found.append(field_label(name))
+        elif isinstance(value, list) and value:
+            if any("\ufffd" in str(v) for v in value):
+                found.append(field_label(name))
+    return found
 
 
 def _checked(batch: list) -> tuple[list[GuideEntry], list[tuple[str, Any, str]], list[tuple[GuideEntry | None, str | None]]]:
