@@ -34,6 +34,9 @@ REDIRECT_MAX_TIMES = 10
 # A sweep whose ledger has more than this share of URLs unread (failed, blocked, robots.txt;
 # guideaudit.vocab.LEDGER_KINDS unread) is 完成但不完整 (status partial, exit code 4).
 GUIDEAUDIT_MAX_FAILURE_SHARE = 0.02
+# The ledger itself; False only to measure what it costs (bench/ledger_bench.py): such a sweep has
+# no ledger, so nothing shows what it could not read.
+GUIDEAUDIT_LEDGER = True
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a guide page; attachments have their own cap
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # 空表/样表 are fetched up to this many bytes (more is recorded as error "too_large").

@@ -148,6 +148,8 @@ class GuideApiSpider(GuideSpider):
                 return
         info = response.request.meta.get(META_INFO) or {}
         self.settle(response, kind, detail=error, unknown=info.get("unknown"))
+        if kind == "soft404":
+            return  # a listed guide the API says does not exist: in the ledger, not a fetch failure
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
         yield {"kind": "fetch_failure", "url": response.url, "status": response.status,
                "error": error[:300], "referer": None}

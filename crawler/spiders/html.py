@@ -83,7 +83,8 @@ class GuideHtmlSpider(GuideSpider):
 
     async def start(self):
         for url in self.start_urls:
-            request = self.page_request(url, decided=True)
+            # a start page leads to the guides: if it fails, how many it held is unknown
+            request = self.page_request(url, decided=True, ledger_info={"role": "list"})
             if request is not None:
                 yield request
         listing = self.profile.list_pages if self.profile else None
