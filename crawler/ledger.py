@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 import weakref
 from typing import Any
@@ -105,7 +106,7 @@ class LedgerRecorder:
         self.buffer: list[dict] = []
         self.fingerprints: dict[bytes, str] = {}
         self.last_flush = time.monotonic()
-        self.flushing = None
+        self.inflight: list[threading.Event] = []  # writes handed to worker threads, not yet done
         self.closed = False
         self.settled_twice = 0
         _RECORDERS[crawler] = self
@@ -226,16 +227,30 @@ class LedgerRecorder:
             return
         from twisted.internet import threads
 
-        d = threads.deferToThread(self._write, rows)
+        done = threading.Event()
+        self.inflight = [e for e in self.inflight if not e.is_set()] + [done]
+        d = threads.deferToThread(self._write, rows, done)
         d.addErrback(lambda f: logger.error("ledger write failed: %s", f.getErrorMessage()))
 
-    def _write(self, rows: list[dict]) -> None:
+    def _write(self, rows: list[dict], done: threading.Event | None = None) -> None:
         state = self.state
         try:
             state.write("ledger", state.sweep_id, rows)
         except Exception as err:
             state.errors.append(f"写入抓取台账失败：{type(err).__name__}: {err}"[:1000])
             raise
+        finally:
+            if done is not None:
+                done.set()
+
+    def wait_inflight(self, timeout: float = 300.0) -> None:
+        """Block until the writes handed to worker threads are done: the sweep is finished (its
+        writer closed, its ledger read back) only after them. They need no reactor to finish."""
+        deadline = time.monotonic() + timeout
+        for event in self.inflight:
+            if not event.wait(max(0.0, deadline - time.monotonic())):
+                logger.error("ledger: a write still running after %.0f s", timeout)
+                break
 
     def close(self, reason: str) -> list[str]:
         """At the crawler's end: URLs still open when --max-guides stopped the sweep were not
@@ -246,6 +261,7 @@ class LedgerRecorder:
         if reason == "max_guides":
             for key in list(self.open):
                 self.settle(key, "limit", detail="已达 --max-guides 上限，未抓取")
+        self.wait_inflight()
         try:
             self.flush(wait=True)
         except Exception:

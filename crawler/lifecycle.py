@@ -186,6 +186,8 @@ class SweepSession:
             return self.outcome
         state = self.state
         try:
+            for recorder in self.recorders:
+                recorder.wait_inflight(60)  # ledger rows already handed to a thread
             state.close_writer()  # everything the crawl handed over is written before counting
             counts = sweep_figures(self.store, state.sweep_id)
             counts["ledger"] = self._ledger_counts()
