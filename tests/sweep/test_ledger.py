@@ -489,7 +489,8 @@ def test_a_ledger_that_does_not_balance_is_not_complete(tmp_path, monkeypatch):
         sweep = session.open("http://127.0.0.1:9/", {}, None, {"unbalanced": []})
         store.save_guides(sweep.id, [build_entry(GuideRecord(id="g1", item_name="测试事项", url="http://127.0.0.1:9/g1"))])
         store.add_ledger(sweep.id, [{"url": "http://127.0.0.1:9/g1", "kind": "stored", "guide_id": "g1"}])
-        session.recorders.append(SimpleNamespace(discovered={"http://127.0.0.1:9/g1", "http://127.0.0.1:9/lost"}))
+        session.recorders.append(SimpleNamespace(discovered={"http://127.0.0.1:9/g1", "http://127.0.0.1:9/lost"},
+                                                wait_inflight=lambda timeout: None))
         session.state.close_reasons[1] = "finished"
         outcome = session.finish()
         assert outcome.exit_code == EXIT_FAILED and outcome.sweep.status == "incomplete"
