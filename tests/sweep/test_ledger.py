@@ -486,6 +486,7 @@ def test_a_ledger_that_does_not_balance_is_not_complete(tmp_path, monkeypatch):
     store = Store(f"sqlite:///{tmp_path / 'unbalanced.sqlite3'}")
     try:
         session = SweepSession(store, "unbalanced")
+        session.acquire()
         sweep = session.open("http://127.0.0.1:9/", {}, None, {"unbalanced": []})
         store.save_guides(sweep.id, [build_entry(GuideRecord(id="g1", item_name="测试事项", url="http://127.0.0.1:9/g1"))])
         store.add_ledger(sweep.id, [{"url": "http://127.0.0.1:9/g1", "kind": "stored", "guide_id": "g1"}])
@@ -497,5 +498,6 @@ def test_a_ledger_that_does_not_balance_is_not_complete(tmp_path, monkeypatch):
         assert "台账不平" in outcome.message and "http://127.0.0.1:9/lost" in outcome.message
         ledger = outcome.sweep.counts["ledger"]
         assert ledger["discovered"] == 2 and ledger["unaccounted"] == 1 and ledger["rows"] == 1
+        session.close()
     finally:
         store.close()
