@@ -219,6 +219,11 @@ class GuideHtmlSpider(GuideSpider):
                 if request is not None:
                     new_links += 1
                     yield request
+        if record is None:
+            # Whether this page leads on must not depend on which pages came first (a resumed
+            # sweep skips what it stored): any same-site page link makes a list/navigation page.
+            onsite = any(urlsplit(u).netloc == self.netloc and not looks_like_document(u) for u in links)
+            self.settle(response, "list_page" if onsite or "list_page" in response.meta else "other_page")
         page = response.meta.get("list_page")
         if page is not None and (new_links or not self.profile.list_pages.until_empty):
             request = self._list_request(page + 1)
