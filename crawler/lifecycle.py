@@ -15,7 +15,11 @@ built by Scrapy through ``from_crawler``, attaches each crawler to its session:
   switch off the same way).
 
 Status and exit code (the command's; a Scrapyd job has only the status):
-  complete   0  every crawler finished (or stopped at --max-guides)
+  complete   0  every crawler finished (or stopped at --max-guides), the ledger balances and
+                at most GUIDEAUDIT_MAX_FAILURE_SHARE of its URLs could not be read
+  partial    4  as complete, but more could not be read, or a list page failed without
+                saying how many guides it held (完成但不完整: usable, and said so)
+  incomplete 1  the ledger does not balance: URLs discovered that ended in no state
   incomplete 130 interrupted (SIGINT/SIGTERM); --resume continues it
   incomplete 1  stopped for another reason (memory limit, …); --resume continues it
   failed     1  nothing could be stored, or the store failed
@@ -35,13 +39,15 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from guideaudit.store import Store, StoreError
 from guideaudit.store.store import Sweep
 
+from .ledger import LedgerRecorder, ledger_of
 from .lock import PortalLock, SweepLocked
 from .pipelines.attachments import META_FLAG
 from .pipelines.store import CHECK_ERROR_PREFIXES, SweepState, count_attachments, writer_mode
 
 logger = logging.getLogger(__name__)
 
-EXIT_COMPLETE, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_COMPLETE, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+DEFAULT_MAX_FAILURE_SHARE = 0.02
 COMPLETE_REASONS = {"finished", "max_guides"}
 # Crawl close reasons that are Ctrl-C / kill rather than a crawl that gave up.
 INTERRUPT_REASONS = {"shutdown"}
@@ -119,6 +125,9 @@ class SweepSession:
         self.expected = 1  # crawlers whose close completes the sweep
         self.outcome: SweepOutcome | None = None
         self.base_sweep: int | None = None  # --incremental: the sweep unchanged guides are reused from
+        self.recorders: list[LedgerRecorder] = []
+        self.unsettled: list[str] = []  # ledger keys the crawlers left in no state
+        self.max_failure_share = DEFAULT_MAX_FAILURE_SHARE
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -158,11 +167,17 @@ class SweepSession:
             self.base_sweep = crawler.settings.getint("GUIDEAUDIT_BASE_SWEEP") or None
         self.state.crawlers.append(crawler)
         self.state.writer_mode = writer_mode(crawler.settings)
+        self.max_failure_share = max_failure_share(crawler.settings)
+        if crawler.settings.getbool("GUIDEAUDIT_LEDGER", True):  # off only to measure its cost
+            self.recorders.append(LedgerRecorder(crawler, self.state))
         _BY_CRAWLER[crawler] = self
 
     # --- ending --------------------------------------------------------------------------------
 
     def crawler_closed(self, crawler, reason: str) -> None:
+        recorder = ledger_of(crawler)
+        if recorder is not None:
+            self.unsettled.extend(recorder.close(reason))
         self.state.close_reasons[id(crawler)] = reason
         if len(self.state.close_reasons) >= self.expected:
             self.finish()
@@ -174,10 +189,13 @@ class SweepSession:
             return self.outcome
         state = self.state
         try:
+            for recorder in self.recorders:
+                recorder.wait_inflight(60)  # ledger rows already handed to a thread
             state.close_writer()  # everything the crawl handed over is written before counting
             counts = sweep_figures(self.store, state.sweep_id)
             if self.base_sweep:  # an incremental sweep: what it reused, against the base sweep
                 counts.update(self.store.reuse_figures(self.base_sweep, state.sweep_id))
+            counts["ledger"] = self._ledger_counts()
             if forced is not None:
                 status, code, error = forced
             else:
@@ -188,6 +206,27 @@ class SweepSession:
         self.outcome = SweepOutcome(code, final, error or "")
         logger.info("sweep %d ended: %s %s", final.id, final.status, final.counts)
         return self.outcome
+
+    def _ledger_counts(self) -> dict:
+        """The ledger's figures, and whether it balances: every URL this run discovered must
+        have a row in the store (read back, not taken from the crawl's own bookkeeping)."""
+        store, sweep_id = self.store, self.state.sweep_id
+        ledger = store.ledger_counts(sweep_id)
+        discovered: set[str] = set()
+        for recorder in self.recorders:
+            discovered |= recorder.discovered
+        missing = sorted(discovered - store.ledger_urls(sweep_id)) if discovered else []
+        unread = ledger["unread"] + ledger["unknown"]
+        base = ledger["rows"] + ledger["unknown"]
+        ledger.update(
+            discovered=ledger["rows"] + len(missing),
+            unaccounted=len(missing),
+            unaccounted_sample=missing[:5],
+            unread_total=unread,
+            share=round(unread / base, 4) if base else 0.0,
+            threshold=self.max_failure_share,
+        )
+        return ledger
 
     def _verdict(self, counts: dict) -> tuple[str, int, str | None]:
         state = self.state
@@ -202,6 +241,16 @@ class SweepSession:
             return "incomplete", EXIT_FAILED, f"抓取提前停止（{'，'.join(stopped)}）"
         if counts["guides"] == 0:
             return "failed", EXIT_FAILED, f"没有抓到任何办事指南（{counts['fetch_failures']} 个页面无法获取）"
+        ledger = counts.get("ledger") or {}
+        if ledger.get("unaccounted"):
+            sample = "、".join(ledger.get("unaccounted_sample") or [])
+            return "incomplete", EXIT_FAILED, (
+                f"抓取台账不平：发现 {ledger['discovered']} 个网址，其中 {ledger['unaccounted']} 个既未保存也未记录结果"
+                f"（如 {sample}）；可用 --resume 续抓"
+            )
+        why = partial_reason(ledger)
+        if why:
+            return "partial", EXIT_PARTIAL, why
         return "complete", EXIT_COMPLETE, None
 
     def close(self) -> None:
@@ -209,6 +258,28 @@ class SweepSession:
         self.lock.release()
         if self.owns_store:
             self.store.close()
+
+
+def max_failure_share(settings) -> float:
+    """GUIDEAUDIT_MAX_FAILURE_SHARE: the share of a sweep's URLs that may stay unread (failed,
+    blocked, robots.txt) before the sweep is 完成但不完整; 0.02 unless set (0..1)."""
+    try:
+        value = float(settings.get("GUIDEAUDIT_MAX_FAILURE_SHARE", DEFAULT_MAX_FAILURE_SHARE))
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_FAILURE_SHARE
+    return min(max(value, 0.0), 1.0)
+
+
+def partial_reason(ledger: dict) -> str | None:
+    """Why a balanced sweep is 完成但不完整 (None: it is complete)."""
+    unread, share, threshold = ledger.get("unread_total", 0), ledger.get("share", 0.0), ledger.get("threshold", 0.02)
+    lists = ledger.get("unknown_lists", 0)
+    if share > threshold:
+        return (f"{unread} 个页面无法读取（{share:.1%}），超过上限 {threshold:.1%}"
+                "（GUIDEAUDIT_MAX_FAILURE_SHARE）；评分与报告只基于已读取的指南")
+    if lists:
+        return f"{lists} 个列表页无法读取，其上的指南数未知；评分与报告只基于已读取的指南"
+    return None
 
 
 class SweepLifecycle:

@@ -28,6 +28,15 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30
+# Redirects are followed up to this many hops (a 302 to the real page or file is normal); a hop
+# back into its own chain is a loop, recorded as such in the sweep ledger (crawler/ledger.py).
+REDIRECT_MAX_TIMES = 10
+# A sweep whose ledger has more than this share of URLs unread (failed, blocked, robots.txt;
+# guideaudit.vocab.LEDGER_KINDS unread) is 完成但不完整 (status partial, exit code 4).
+GUIDEAUDIT_MAX_FAILURE_SHARE = 0.02
+# The ledger itself; False only to measure what it costs (bench/ledger_bench.py): such a sweep has
+# no ledger, so nothing shows what it could not read.
+GUIDEAUDIT_LEDGER = True
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a guide page; attachments have their own cap
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 # 空表/样表 are fetched up to this many bytes (more is recorded as error "too_large").
@@ -91,7 +100,11 @@ DOWNLOADER_MIDDLEWARES = {
     # crawl process: conditional requests (If-None-Match / If-Modified-Since) from the base
     # sweep's validators; off unless GUIDEAUDIT_BASE_SWEEP (sweep --incremental)
     "guideaudit.crawler.incremental.ConditionalRequests": 560,
+    # The sweep ledger (crawler/ledger.py): redirect loops and truncated bodies (downloader side),
+    # what each page ended as (spider side, next to the spider). No-ops without GUIDEAUDIT_DB.
+    "guideaudit.crawler.ledger.LedgerDownloaderMiddleware": 590,
 }
+SPIDER_MIDDLEWARES = {"guideaudit.crawler.ledger.LedgerSpiderMiddleware": 950}
 # sweep --incremental: the complete sweep whose guides are reused when unchanged (crawler/incremental.py)
 GUIDEAUDIT_BASE_SWEEP = None
 ADDONS = {

@@ -35,6 +35,7 @@ from guideaudit.crawler.lifecycle import (  # noqa: F401  (exit codes and outcom
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_LOCKED,
+    EXIT_PARTIAL,
     SweepOutcome,
     SweepSession,
     reap_dead_sweeps,
@@ -187,8 +188,9 @@ def _pick_resume(store: Store, key: str, options: SweepOptions, say) -> Sweep | 
         return sweep
     found = store.list_sweeps(key)
     # Only the newest sweep of the portal can be resumed: an incomplete sweep older than a
-    # complete one is stale, and resuming it would mix old pages into new results.
-    if found and found[-1].status == "incomplete":
+    # complete one is stale, and resuming it would mix old pages into new results. A partial
+    # one (完成但不完整) is resumed to retry what it could not read.
+    if found and found[-1].status in ("incomplete", "partial"):
         return found[-1]
     say(f"门户 {key} 没有可续抓的未完成抓取，开始新的抓取。")
     return None
@@ -272,6 +274,9 @@ def _run_locked(session: SweepSession, options: SweepOptions, say) -> SweepOutco
     session.base_sweep = base.id if base is not None else None
     if resumed:
         say(f"续抓第 {sweep.id} 次抓取（门户 {key}），已保存 {len(done)} 份指南，这些页面不再抓取。")
+        retry = store.retry_urls(sweep.id)
+        if retry:
+            say(f"  上次无法读取的 {len(retry)} 个网址（及失败的列表页上的指南）将重新抓取。")
     else:
         say(f"开始第 {sweep.id} 次抓取：门户 {key}")
     if base is not None:
@@ -374,11 +379,31 @@ def summary_lines(sweep: Sweep, db_url: str | None = None) -> list[str]:
             f"{c.get('reused_same_content', 0)}），变化 {c.get('changed', 0)}，新增 {c.get('new', 0)}，"
             f"撤下 {c.get('removed', 0)}" + (f"，沿用后重新检查 {c['rechecked']}" if c.get("rechecked") else "")
         )
+    ledger = ledger_line(c.get("ledger"))
+    if ledger:
+        lines.append("  " + ledger)
     if sweep.error:
         lines.append(f"  说明：{sweep.error}")
+    db = f" --db {db_url}" if db_url else ""
     if sweep.status == "incomplete":
-        db = f" --db {db_url}" if db_url else ""
         lines.append(f"  续抓：guideaudit sweep --resume {sweep.id}{db}")
+    elif sweep.status == "partial":
+        lines.append(f"  重试无法读取的页面：guideaudit sweep --resume {sweep.id}{db}；各页面的结果：guideaudit sweeps --detail {sweep.id}")
     return lines
 
 
+def ledger_line(ledger: dict | None) -> str | None:
+    """One line of a sweep's ledger figures: URLs decided, how they ended, the unread share."""
+    if not ledger or not ledger.get("discovered"):
+        return None
+    from guideaudit.vocab import LedgerState
+
+    states = ledger.get("states") or {}
+    parts = "，".join(f"{s.label} {states.get(s.value, 0)}" for s in LedgerState)
+    line = f"抓取台账：网址 {ledger['discovered']}（{parts}）"
+    unread = ledger.get("unread_total", ledger.get("unread", 0))
+    if unread:
+        line += f"；无法读取 {unread} 个（{ledger.get('share', 0):.1%}，上限 {ledger.get('threshold', 0.02):.1%}）"
+    if ledger.get("unaccounted"):
+        line += f"；{ledger['unaccounted']} 个网址没有结果（台账不平）"
+    return line

@@ -65,7 +65,13 @@ REVIEW_STATUSES: tuple[str, ...] = tuple(s.value for s in ReviewStatus)
 
 
 # A sweep's status, as stored, and its Chinese word.
-SWEEP_STATUS_LABELS: dict[str, str] = {"running": "运行中", "complete": "完成", "incomplete": "未完成", "failed": "失败"}
+# "partial": finished and balanced, but more pages than GUIDEAUDIT_MAX_FAILURE_SHARE could not be
+# read (or a list page failed with an unknown number of guides on it): usable, always said so.
+SWEEP_STATUS_LABELS: dict[str, str] = {
+    "running": "运行中", "complete": "完成", "partial": "完成但不完整", "incomplete": "未完成", "failed": "失败",
+}
+# Statuses a sweep can be reported and scored on (the "latest complete sweep" of reports).
+USABLE_SWEEP_STATUSES: tuple[str, ...] = ("complete", "partial")
 
 
 class FailureKind(StrEnum):

@@ -10,6 +10,7 @@ from typing import Any
 
 from guideaudit.reports.checkruns import check_difference, check_identity
 from guideaudit.reports.compare import compare, latest_pair
+from guideaudit.reports.crawl import crawl_summary
 from guideaudit.reports.csv import write_defect_csv, write_unsure_csv
 from guideaudit.reports.defects import DefectList, collect, sweep_label
 from guideaudit.reports.html import TrendPoint, build_context, write_html
@@ -138,9 +139,10 @@ def build_report(
         advance = step(f"与第 {pair[0].id} 次抓取比较", store.guide_count(pair[0].id) + store.guide_count(sweep.id))
         comparison = compare(store, *pair, on_guide=advance)
 
+    crawl = crawl_summary(store, sweep)
     files = [out / DEFECTS_XLSX, out / DEFECTS_CSV, out / SCORES_XLSX, out / REPORT_HTML, out / UNSURE_CSV]
     advance = step("写入缺陷清单", len(defects.rows))
-    write_defect_workbook(files[0], defects, store.display_url, on_row=advance)
+    write_defect_workbook(files[0], defects, store.display_url, on_row=advance, crawl=crawl)
     write_defect_csv(files[1], defects)
     write_unsure_csv(files[4], defects)
     if per_unit:
@@ -154,6 +156,7 @@ def build_report(
             advance()
     step("写入评分表和报告")
     write_score_workbook(files[2], cards, scoring, sweep)
-    write_html(files[3], build_context(defects, cards, scoring, trend, comparison=comparison, consistency=consistency))
+    write_html(files[3], build_context(defects, cards, scoring, trend, comparison=comparison, consistency=consistency,
+                                       crawl=crawl))
     advance()
     return Built(out, files, defects, cards, scoring, trend, comparison)

@@ -273,6 +273,7 @@ def build_context(
     title: str = "办事指南合规审计报告",
     comparison: Any = None,
     consistency: dict | None = None,
+    crawl: Any = None,
 ) -> dict:
     total = defects.total
     elements = element_rows(defects)
@@ -304,6 +305,7 @@ def build_context(
         "unsure": unsure_context(defects),
         "since": since_context(comparison),
         "consistency": consistency_context(consistency),
+        "crawl": crawl,  # reports.crawl.CrawlSummary: the 抓取情况 section
         "listing": listing_context(defects),
         "catalogue": _catalogue(),
         "cards": cards,

@@ -13,6 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from guideaudit.schemes.guides import sweep_source
+
 from guideaudit.store import Store, Sweep
 
 DEFAULT_SCHEME = "anda-2020"
@@ -125,7 +127,7 @@ def score_sweep(
     from guideaudit.errors import UsageError
 
     scheme = load_scheme(scheme_id or DEFAULT_SCHEME)
-    guide = from_pairs(checked_guides(store, sweep.id), f"sweep {sweep.id}", f"第 {sweep.id} 次抓取（{sweep.portal}）")
+    guide = from_pairs(checked_guides(store, sweep.id), f"sweep {sweep.id}", sweep_source(sweep))
     note = ""
     if not scheme_id:
         scheme, left_out = guide_part(scheme, dict(guide.groups))
@@ -148,7 +150,10 @@ def score_sweep(
         aliases=alias_table,
         metrics_label="、".join(Path(p).name for p in metrics) or "metrics file",
     )
-    return Scoring(result, scheme, alias_table, note, list(getattr(result, "warnings", []) or []))
+    warnings = list(getattr(result, "warnings", []) or [])
+    if sweep.unread_note:  # a partial sweep: every score computed on it says so
+        warnings.insert(0, sweep.unread_note)
+    return Scoring(result, scheme, alias_table, note, warnings)
 
 
 def _num(value: Any) -> str:

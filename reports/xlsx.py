@@ -33,6 +33,7 @@ SUMMARY_SHEET = "汇总"
 UNSURE_SHEET = "待核实"
 DISMISSED_SHEET = "已排除的误报"
 NOTES_SHEET = "说明"
+CRAWL_SHEET = "抓取情况"
 META_SHEET = "_guideaudit"
 FORMAT_NAME = "guideaudit-defect-list"
 FORMAT_VERSION = "1"
@@ -84,8 +85,10 @@ def write_defect_workbook(
     defects: DefectList,
     store_url: str = "",
     on_row: Callable[[int], None] | None = None,
+    crawl=None,
 ) -> dict[str, str]:
-    """Write the workbook; returns unit sheet name → unit."""
+    """Write the workbook; returns unit sheet name → unit. ``crawl``: the sweep's
+    reports.crawl.CrawlSummary, written as the 抓取情况 sheet."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
@@ -93,7 +96,7 @@ def write_defect_workbook(
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     fmt = _formats(book)
-    namer = SheetNamer([SUMMARY_SHEET, UNSURE_SHEET, DISMISSED_SHEET, NOTES_SHEET, META_SHEET])
+    namer = SheetNamer([SUMMARY_SHEET, UNSURE_SHEET, DISMISSED_SHEET, NOTES_SHEET, CRAWL_SHEET, META_SHEET])
     by_unit = defects.rows_by_unit()
     sheets: dict[str, str] = {}
     first_sheet: dict[str, str] = {}
@@ -120,6 +123,10 @@ def write_defect_workbook(
     notes = sheet(NOTES_SHEET)
     _write_notes(notes, defects, fmt)
     print_setup(notes, "缺陷清单说明")
+    if crawl is not None:
+        from guideaudit.reports.crawl import write_crawl_sheet
+
+        write_crawl_sheet(book, sheet(CRAWL_SHEET), crawl, fmt)
     meta = sheet(META_SHEET)
     _write_meta(meta, defects, sheets, store_url)
     meta.very_hidden()

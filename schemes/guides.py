@@ -16,6 +16,7 @@ class GuideFigures:
     groups: Mapping[str, Mapping[str, Any]]
     source: str
     origin: str  # longer text for reports: database and sweep, or the record files
+    source_note: str | None = None  # a partial sweep's Store.Sweep.unread_note
 
 
 def from_pairs(pairs: Iterable, source: str, origin: str) -> GuideFigures:
@@ -42,11 +43,21 @@ def from_store(db_url: str, sweep_id: int | None, *, required: bool) -> GuideFig
                 raise UsageError(f"数据库 {db_url} 中没有已完成的抓取；请用 --metrics 提供全部数据，或先运行 guideaudit sweep")
             return None
         pairs = _checked(store, sweep.id)
-        return from_pairs(pairs, f"sweep {sweep.id}", f"第 {sweep.id} 次抓取（{sweep.portal}）")
+        figures = from_pairs(pairs, f"sweep {sweep.id}", sweep_source(sweep))
+        figures.source_note = sweep.unread_note
+        return figures
     finally:
         close = getattr(store, "close", None)
         if close:
             close()
+
+
+def sweep_source(sweep) -> str:
+    """How scores name the sweep their guide figures come from; a partial sweep says what it
+    could not read (every explanation then carries it)."""
+    label = f"第 {sweep.id} 次抓取（{sweep.portal}）"
+    note = getattr(sweep, "unread_note", None)
+    return f"{label}；{note}" if note else label
 
 
 def _checked(store, sweep_id: int) -> list:

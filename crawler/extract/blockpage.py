@@ -1,5 +1,5 @@
 """Pages served in place of a guide: anti-bot challenges, WAF blocks, login walls, "系统繁忙"
-pages with HTTP 200, and soft-404s. ``classify_page`` is a pure function of the page; the
+pages with HTTP 200, soft-404s and server error pages served with 200. ``classify_page`` is a pure function of the page; the
 spiders call it (through the extractor) on pages that are not guides and record those pages as
 fetch failures of their own kind, never as guides or defects.
 
@@ -19,6 +19,8 @@ KINDS = {
     "login": "被拦截：需要登录",
     "busy": "被拦截：系统繁忙页（HTTP 200）",
     "soft404": "非指南页面：页面不存在（soft 404）",
+    "error_page": "非指南页面：以 HTTP 200 返回的错误页",
+    "empty": "非指南页面：空白页面（HTTP 200）",
 }
 SMALL_PAGE = 1500  # visible characters: block and error pages are short
 _CHALLENGE = re.compile(
@@ -41,6 +43,14 @@ _SOFT404 = re.compile(
     re.I,
 )
 
+# A server or application error page served with status 200 (a servlet's, a framework's).
+_ERROR_PAGE = re.compile(
+    r"HTTP\s*Status\s*5\d\d|\b5\d\d\s+(?:Internal\s+Server\s+Error|Bad\s+Gateway|Service\s+Unavailable|Gateway\s+Time-?out)|"
+    r"Internal\s+Server\s+Error|服务器内部错误|服务器错误|系统错误|系统异常|程序出错|Whitelabel\s+Error\s+Page|"
+    r"java\.lang\.\w+(?:Exception|Error)|Traceback\s+\(most\s+recent\s+call\s+last\)|Fatal\s+error:",
+    re.I,
+)
+
 
 def classify_page(
     html: str, *, title: str | None = None, visible_text: str | None = None, status: int = 200
@@ -60,8 +70,21 @@ def classify_page(
         return "busy"
     if (small or status == 404) and _SOFT404.search(where):
         return "soft404"
+    if small and _ERROR_PAGE.search(where):
+        return "error_page"
     return None
 
 
 def failure_text(kind: str) -> str:
     return KINDS.get(kind, f"被拦截：{kind}")
+
+
+def says_busy(text: str) -> bool:
+    """An answer (an API message, a short page) that says the system is busy or down."""
+    return bool(_BUSY.search(text or ""))
+
+
+def visible_of(html: str) -> str:
+    """Rough visible text of a small page that came where JSON was expected (no parsing)."""
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html[:200_000])
+    return re.sub(r"\s+", " ", re.sub(r"(?s)<[^>]*>", " ", text)).strip()

@@ -35,6 +35,22 @@ def meta_charset(body: bytes) -> str | None:
     return found.group(1).decode("ascii") if found else None
 
 
+def nearly_utf8(body: bytes) -> str | None:
+    """UTF-8 with a few stray invalid bytes (a byte flipped in transit, a truncated character):
+    decoded with those bytes replaced by U+FFFD, which the checks read as damaged text (待核实,
+    docs/rules.md), instead of guessing another charset and losing the whole page. None when
+    the invalid sequences are more than a trace: a page in another charset fails on nearly
+    every non-ASCII character."""
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")
+    if bad <= 0:
+        return None
+    non_ascii = sum(1 for ch in text if ord(ch) > 127) - bad
+    if non_ascii >= 20 * bad and bad <= max(3, len(body) // 20_000):
+        return text
+    return None
+
+
 def decode_html(
     body: bytes, declared: str | None = None, override: str | None = None
 ) -> tuple[str, str]:
@@ -52,7 +68,9 @@ def decode_html(
         if not text.isascii() or normalise_encoding(declared) in (None, "utf-8"):
             return text, "utf-8"
     except UnicodeDecodeError:
-        pass
+        damaged = nearly_utf8(body)
+        if damaged is not None:
+            return damaged, "utf-8"
     for candidate in (declared, meta_charset(body)):
         enc = normalise_encoding(candidate)
         if enc and enc != "utf-8" and enc not in _PERMISSIVE:

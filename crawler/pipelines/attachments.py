@@ -20,20 +20,14 @@ next one.
 from __future__ import annotations
 
 import asyncio
-import builtins
 import hashlib
 import logging
 from typing import Any
 
 from scrapy import Request, signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
-from twisted.internet.error import (
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
+from scrapy.exceptions import NotConfigured, StopDownload
 
+from ..netfail import failure_cause
 from ..sniff import archive_bomb, looks_like_challenge, sniff_kind
 
 logger = logging.getLogger(__name__)
@@ -58,39 +52,18 @@ def form_links(record: dict[str, Any]) -> list[dict[str, Any]]:
     return links
 
 
+# crawler/netfail.py's neutral causes → attachment outcomes (guideaudit.vocab.OUTCOMES).
+_OUTCOME_OF_CAUSE = {
+    "timeout": "timeout", "dns": "dns", "refused": "connection_refused", "tls": "tls",
+    "robots": "forbidden_by_robots", "redirect_loop": "redirect_loop", "ignored": "ignored",
+    "offsite": "ignored",
+}
+
+
 def _error_name(exc: BaseException) -> str:
-    if isinstance(exc, (TimeoutError, TCPTimedOutError, asyncio.TimeoutError)):
-        return "timeout"
-    if isinstance(exc, DNSLookupError):
-        return "dns"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection_refused"
-    if isinstance(exc, IgnoreRequest):
-        # robots.txt forbids it, or RedirectMiddleware gave up (a loop): not the guide's fault.
-        text = str(exc).lower()
-        if "robots" in text:
-            return "forbidden_by_robots"
-        return "redirect_loop" if "redirect" in text else "ignored"
-    # Under the asyncio reactor the same failures arrive as builtin or wrapped exceptions
-    # (ConnectionRefusedError, TimeoutError, ResponseNeverReceived…): judge by the whole chain.
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and len(seen) < 5:
-        seen.append(current)
-        reasons = getattr(current, "reasons", None)  # twisted's ResponseNeverReceived & co.
-        inner = reasons[0].value if reasons else None
-        current = inner or current.__cause__ or current.__context__
-    for item in seen:
-        names = " ".join(k.__name__.lower() for k in type(item).__mro__) + " " + str(item).lower()
-        if isinstance(item, (builtins.TimeoutError, TimeoutError, TCPTimedOutError)) or "timeout" in names or "timed out" in names:
-            return "timeout"
-        if isinstance(item, (builtins.ConnectionRefusedError, ConnectionRefusedError)) or "refused" in names:
-            return "connection_refused"
-        if isinstance(item, DNSLookupError) or "dns" in names or "name or service not known" in names:
-            return "dns"
-        if "ssl" in names or "tls" in names or "certificate" in names:
-            return "tls"
-    return "connection"
+    """The attachment outcome of a failed download (robots.txt, a redirect loop and network
+    trouble are not the guide's fault; see guideaudit.vocab.OUTCOMES)."""
+    return _OUTCOME_OF_CAUSE.get(failure_cause(exc), "connection")
 
 
 class AttachmentPipeline:

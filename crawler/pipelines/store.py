@@ -6,7 +6,8 @@ measured in bench/sweep_bench.py), fed from a worker thread so the crawl goes on
 database writes; at most one batch is in flight (back-pressure, flat memory).
 GUIDEAUDIT_STORE_WRITER=thread writes from the thread instead.
 A batch is also flushed by a timer within FLUSH_SECONDS, so an interrupted sweep loses little and
---resume refetches only what was never stored. Fetch failures are stored as they come.
+--resume refetches only what was never stored. Fetch failures are stored as they come. The ledger
+rows of the batch's URLs (crawler/ledger.py) are written by the writer right after their guides.
 
 Every write replaces by key (a guide of the sweep, a request, a failed URL), so whatever a
 resumed sweep writes again is held once; the sweep's figures are counted from the store when it
@@ -37,7 +38,7 @@ from twisted.internet import threads
 
 from guideaudit.store import GuideEntry, Store
 
-from .reuse import Fetched, Reused, resolve
+from .reuse import Fetched, Reused, _record_and_body, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -142,18 +143,21 @@ def _apply(store: Store, op: str, args: tuple) -> Any:
         # then the guides, then the check errors of this batch (after the guides, which clear
         # earlier failures of the URLs they store). Every write replaces by key: nothing a
         # resumed sweep writes again is ever counted twice.
-        sweep_id, batch, pages, recovered = args
+        sweep_id, batch, pages, recovered, *rest = args
+        ledgers = rest[0] if rest else [None] * len(batch)
         store.record_pages(sweep_id, pages)
         if recovered:
             store.clear_fetch_failures(sweep_id, recovered)
         # incremental re-sweeps: unchanged guides are carried over, not checked (pipelines/reuse.py)
         resolved = resolve(store, sweep_id, batch)
-        entries, failed = _checked(resolved.to_check)
+        entries, failed, outcomes = _checked(resolved.to_check)
         failed += resolved.failed
         store.save_guides(sweep_id, entries)
         store.save_validators(sweep_id, resolved.rows)
         for url, status, error in failed:
             store.add_fetch_failure(sweep_id, url, status, error, None)
+        # the ledger rows of the batch's URLs, after their guides (replaced by URL, like them)
+        store.add_ledger(sweep_id, _ledger_rows(batch, ledgers, resolved.to_check, outcomes))
         # Progress for `guideaudit sweeps` while it runs, from the store (exact, not summed).
         store.update_counts(sweep_id, store.stored_counts(sweep_id))
         return {"guides": len(entries) + resolved.carried["guides"], "failed": failed}
@@ -161,27 +165,91 @@ def _apply(store: Store, op: str, args: tuple) -> Any:
         return store.add_fetch_failure(*args)
     if op == "validators":
         return store.save_validators(*args)
+    if op == "ledger":
+        return store.add_ledger(*args)
     raise ValueError(f"unknown store operation {op!r}")
 
 
-def _checked(batch: list) -> tuple[list[GuideEntry], list[tuple[str, Any, str]]]:
+def _ledger_rows(batch: list, ledgers: list, checked: list, outcomes: list) -> list[dict]:
+    """Ledger rows of a batch's guide URLs: checked ones stored (or why not); fetched ones whose
+    content was the base sweep's carried over (reused). Reused items found unchanged before any
+    fetch are recorded by the ledger's spider middleware, not here."""
+    given = {id(e.entry if isinstance(e, Fetched) else e): (info, e)
+             for e, info in zip(batch, ledgers, strict=True) if info}
+    rows, seen = [], set()
+    for entry, (stored, error) in zip(checked, outcomes, strict=True):
+        found = given.get(id(entry))
+        if found is not None:
+            seen.add(id(entry))
+            rows.append(_guide_row(found[0], stored, error))
+    for key, (info, e) in given.items():
+        if key in seen or not isinstance(e, Fetched):
+            continue
+        record, _body = _record_and_body(e.entry)
+        record = record or {}
+        row = dict(info)
+        row.update(kind="reused", guide_id=record.get("id"), agency=record.get("agency") or row.get("agency"),
+                   item_name=record.get("item_name") or row.get("item_name"))
+        rows.append(row)
+    return rows
+
+
+def _guide_row(info: dict, entry: GuideEntry | None, error: str | None) -> dict:
+    """The ledger row of a URL handed over as a guide: stored, or why it was not."""
+    row = dict(info)
+    if entry is not None:
+        record = entry.record
+        row.update(kind="stored", guide_id=record.id, agency=record.agency or row.get("agency"),
+                   item_name=record.item_name or row.get("item_name"))
+        if record.url and record.url != row["url"] and not row["url"].startswith(record.url + "#"):
+            row["final_url"] = record.url  # after redirects (an API guide: its page, not the API's URL)
+        damaged = damaged_fields(record)
+        if damaged:
+            row["detail"] = "含无法解码的字节，已替换为 U+FFFD（待核实）：" + "、".join(damaged)
+        return row
+    kind = "record_invalid" if (error or "").startswith("记录无效") else "checker_error"
+    row.update(kind=kind, detail=error)
+    return row
+
+
+def damaged_fields(record) -> list[str]:
+    """Labels of the record's fields holding U+FFFD: bytes of the page that did not decode
+    (crawler/extract/decode.py replaces a stray byte rather than lose the page)."""
+    from guideaudit.record import field_label
+
+    found = []
+    for name, value in record:
+        if isinstance(value, str):
+            if "\ufffd" in value:
+                found.append(field_label(name))
+        elif isinstance(value, list) and value:
+            if any("\ufffd" in str(v) for v in value):
+                found.append(field_label(name))
+    return found
+
+
+def _checked(batch: list) -> tuple[list[GuideEntry], list[tuple[str, Any, str]], list[tuple[GuideEntry | None, str | None]]]:
     """Entries of a batch; an unchecked (record, raw) pair is checked here first (a sweep
-    checks in its writer, off the crawl's GIL). Failures: (url, status, error)."""
+    checks in its writer, off the crawl's GIL). Failures: (url, status, error); outcomes: per
+    batch entry, (entry, None) or (None, error)."""
     from guideaudit.crawler.pipelines.check import check_item
 
-    entries, failed = [], []
+    entries, failed, outcomes = [], [], []
     for entry in batch:
         if isinstance(entry, GuideEntry):
             entries.append(entry)
+            outcomes.append((entry, None))
             continue
         record, raw = entry
         checked, error = check_item(record, raw, log=False)
         if checked is None:
             raw = raw or {}
             failed.append((str(raw.get("url") or (record or {}).get("url") or "")[:2000], raw.get("status"), error))
+            outcomes.append((None, error))
         else:
             entries.append(checked)
-    return entries, failed
+            outcomes.append((checked, None))
+    return entries, failed, outcomes
 
 
 def writer_main(db_url: str) -> int:
@@ -292,6 +360,7 @@ class StorePipeline:
         self.buffer: list[GuideEntry] = []
         self.oldest: float | None = None  # when the oldest unwritten guide of the buffer came
         self.buffer_items: list[dict] = []  # the items of buffer, for GUIDES_STORED
+        self.ledgers: list[dict | None] = []  # the ledger fields of each buffered guide (crawler/ledger.py)
         self.last_flush = time.monotonic()
         self._timer = None
         self._writing: asyncio.Lock | None = None
@@ -348,6 +417,7 @@ class StorePipeline:
         self.buffer_items.append(item)
         self.crawler.signals.send_catch_log(signal=GUIDE_PENDING, item=item)
         self.weight += 1
+        self.ledgers.append(item.get("ledger"))
         if self.oldest is None:
             self.oldest = time.monotonic()
         if self.weight >= self.batch_size:
@@ -364,6 +434,7 @@ class StorePipeline:
                 if self.state.accepted == self.max_guides:
                     self._stop_all("max_guides")
             self.buffer.append(Reused(entry))
+            self.ledgers.append(None)  # its ledger row is the spider middleware's (crawler/ledger.py)
             self.weight += REUSED_WEIGHT
         if entries and self.oldest is None:
             self.oldest = time.monotonic()
@@ -415,6 +486,7 @@ class StorePipeline:
         batch, self.buffer, self.oldest = self.buffer, [], None
         items, self.buffer_items = self.buffer_items, []
         self.weight = 0.0
+        ledgers, self.ledgers = self.ledgers, []
         pages, recovered = self.state.take_pending(self.crawler)
         self.last_flush = time.monotonic()
         if not batch and not pages and not recovered:
@@ -425,7 +497,7 @@ class StorePipeline:
             if self.failed:
                 return
             try:
-                await maybe_deferred_to_future(threads.deferToThread(self._save, batch, pages, recovered))
+                await maybe_deferred_to_future(threads.deferToThread(self._save, batch, pages, recovered, ledgers))
             except Exception as err:
                 self._store_error(err)
                 return
@@ -435,9 +507,9 @@ class StorePipeline:
             state = self.state
             logger.info("stored %d guides (sweep %d, %d by this process)", len(batch), state.sweep_id, state.stored)
 
-    def _save(self, batch: list, pages: list, recovered: list) -> None:
+    def _save(self, batch: list, pages: list, recovered: list, ledgers: list | None = None) -> None:
         state = self.state
-        done = state.write("save", state.sweep_id, batch, pages, recovered)
+        done = state.write("save", state.sweep_id, batch, pages, recovered, ledgers or [None] * len(batch))
         state.stored += done["guides"]
         for url, _status, error in done["failed"]:
             logger.error("guide not stored: %s (%s)", error, url)

@@ -57,6 +57,10 @@ class ApiList(_Strict):
     # path of an entry's change marker (an update time or version): an incremental sweep does
     # not request the detail of an entry whose marker is the one the base sweep saw
     marker: str | None = None
+    # paths, inside one item, of the guide's name and unit: kept in the sweep ledger, so a guide
+    # that could not be read is still named in the report (抓取情况)
+    name: str | None = None
+    agency: str | None = None
 
 
 class ApiDetail(_Strict):

@@ -17,9 +17,12 @@ from typing import Any
 from urllib.parse import quote, urlencode, urljoin
 
 import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
 
+from ..extract.blockpage import classify_page, failure_text, says_busy, visible_of
 from ..extract.jsonmap import _MISSING, map_record, resolve
 from ..incremental import body_hash, marker_text, reused_item
+from ..ledger import META_INFO, META_KEY, META_PART
 from .base import GuideSpider, now_iso
 
 logger = logging.getLogger(__name__)
@@ -51,6 +54,32 @@ def not_a_guide(spec: Any, data: Any) -> str | None:
     return None
 
 
+def answer_kind(response: Any, data: Any, why: str | None = None, not_found: bool = False) -> str:
+    """The ledger kind of an answer that is no guide (or no list): a block page served where
+    JSON was expected, a "系统繁忙" answer, an empty body, a listed guide the API says does not
+    exist, or anything else the API should not have said (truncated or malformed JSON, JSON
+    of another shape)."""
+    body = response.body or b""
+    if not body.strip():
+        return "empty"
+    if data is _MISSING:
+        head = body[:200_000].decode("utf-8", "replace")
+        if head.lstrip()[:1] == "<":
+            visible = visible_of(head)
+            return classify_page(head, visible_text=visible) or ("busy" if says_busy(visible) else "bad_api")
+        return "busy" if says_busy(head[:2000]) else "bad_api"
+    if not_found:
+        return "soft404"
+    text = why or ""
+    if isinstance(data, dict):
+        text += " " + " ".join(str(v) for v in data.values() if isinstance(v, (str, int)))[:2000]
+    return "busy" if says_busy(text) else "bad_api"
+
+
+# Answers worth asking again (RETRY_TIMES): the portal may answer properly a moment later.
+TRANSIENT = frozenset({"busy", "bad_api", "empty", "challenge"})
+
+
 class GuideApiSpider(GuideSpider):
     name = "api"
     family = "api"
@@ -61,6 +90,7 @@ class GuideApiSpider(GuideSpider):
             raise ValueError("api 爬虫需要 profile 参数（门户配置）")
         self.api = self.profile.api
         self.seen_ids: set[str] = set()
+        self.total: int | None = None  # entries the list says it has (after its first page)
 
     def _url(self, template: str, **values: Any) -> str:
         filled = template.format(base=self.base_url, **{k: quote(str(v), safe="") for k, v in values.items()})
@@ -76,6 +106,20 @@ class GuideApiSpider(GuideSpider):
         spec = self.api.list
         if not self._may_request():
             return None
+        request = self._list_request(page)
+        # The guides this page would lead to, as far as the list has said (its total): what a
+        # failure of this page leaves unknown (None before the first page answered).
+        unknown = None
+        if self.total is not None:
+            unknown = max(0, min(spec.page_size, self.total - (page - spec.first_page) * spec.page_size))
+        request.meta["list_page"] = page
+        request.meta[META_INFO] = {"role": "list", "unknown": unknown, "detail": f"列表第 {page} 页"}
+        if request.method != "GET":
+            request.meta[META_KEY] = f"{request.url}#page={page}"  # one POST URL, many pages
+        return request
+
+    def _list_request(self, page: int) -> scrapy.Request:
+        spec = self.api.list
         params = dict(spec.body)
         params[spec.page_key] = page
         if spec.page_size_key:
@@ -95,16 +139,36 @@ class GuideApiSpider(GuideSpider):
             callback=self.parse_list, errback=self.on_error, cb_kwargs={"page": page},
         )
 
+    def bad_answer(self, response: Any, kind: str, error: str):
+        """A retry when the answer may be passing trouble, else the URL's ledger row and a fetch
+        failure of the sweep (never a guide, never a defect)."""
+        if kind in TRANSIENT:
+            retry = get_retry_request(response.request, spider=self, reason=f"answer:{kind}")
+            if retry is not None:
+                yield retry
+                return
+        info = response.request.meta.get(META_INFO) or {}
+        self.settle(response, kind, detail=error, unknown=info.get("unknown"))
+        if kind == "soft404":
+            return  # a listed guide the API says does not exist: in the ledger, not a fetch failure
+        self.crawler.stats.inc_value("guideaudit/fetch_failures")
+        yield {"kind": "fetch_failure", "url": response.url, "status": response.status,
+               "error": error[:300], "referer": None}
+
     def parse_list(self, response: Any, page: int):
         spec = self.api.list
         data = _json(response)
         items = resolve(data, spec.items) if data is not _MISSING else _MISSING
         if not isinstance(items, list):
             self.crawler.stats.inc_value("guideaudit/list_unreadable")
-            yield {"kind": "fetch_failure", "url": response.url, "status": response.status,
-                   "error": f"列表第 {page} 页不是预期的 JSON（{spec.items}）", "referer": None}
+            kind = answer_kind(response, data)
+            yield from self.bad_answer(
+                response, kind, f"列表第 {page} 页不是预期的 JSON（{spec.items}）：{failure_text(kind) if kind != 'bad_api' else '接口返回不是列表数据'}")
             return
         reused: list[dict] = []
+        total = resolve(data, spec.total) if spec.total else _MISSING
+        if page == spec.first_page and isinstance(total, (int, str)) and str(total).isdigit():
+            self.total = int(total)
         for item in items:
             gid = resolve(item, spec.id)
             if gid is _MISSING or gid in (None, ""):
@@ -126,14 +190,13 @@ class GuideApiSpider(GuideSpider):
                 if entry is not None:
                     reused.append(entry)
                 continue
-            request = self.detail_request(gid, page_url, marker)
+            request = self.detail_request(gid, page_url, item, marker)
             if request is not None:
                 yield request
         if reused:
             yield reused_item(reused)
         if not items:
             return
-        total = resolve(data, spec.total) if spec.total else _MISSING
         if page == spec.first_page and isinstance(total, (int, str)) and str(total).isdigit():
             self.crawler.stats.set_value("guideaudit/expected_guides", int(total))  # for the ETA
             last = spec.first_page + math.ceil(int(total) / spec.page_size) - 1
@@ -147,8 +210,16 @@ class GuideApiSpider(GuideSpider):
                 yield request
 
     # -- detail ---------------------------------------------------------------------------
-    def detail_request(self, gid: str, page_url: str, marker: str | None = None) -> scrapy.Request | None:
+    def detail_request(self, gid: str, page_url: str, entry: Any = None, marker: str | None = None) -> scrapy.Request | None:
+        url = self._url(self.api.detail.url, id=gid)
+        spec = self.api.list
+        info = {}
+        for key, path in (("item_name", spec.name), ("agency", spec.agency)):
+            value = resolve(entry, path) if path and entry is not None else _MISSING
+            if value is not _MISSING and value not in (None, ""):
+                info[key] = str(value)[:500]
         if not self._may_request():
+            self.not_fetched(url, "limit", "已达本次抓取的页面或指南上限", **info)
             return None
         meta = {"guideaudit_key": page_url}
         if marker is not None:
@@ -157,8 +228,8 @@ class GuideApiSpider(GuideSpider):
             # the guide is several answers: a 304 on the first says nothing of the others
             meta["guideaudit_unconditional"] = True
         return scrapy.Request(
-            self._url(self.api.detail.url, id=gid), callback=self.parse_detail, errback=self.on_error,
-            cb_kwargs={"gid": gid, "page_url": page_url}, meta=meta,
+            url, callback=self.parse_detail, errback=self.on_error,
+            cb_kwargs={"gid": gid, "page_url": page_url}, meta={**meta, META_INFO: info},
         )
 
     def parse_detail(self, response: Any, gid: str, page_url: str):
@@ -179,6 +250,11 @@ class GuideApiSpider(GuideSpider):
         if why:
             self.crawler.stats.inc_value("guideaudit/not_a_guide")
             logger.info("不是办事指南（%s）：%s", why, response.url)
+            spec = self.api.detail
+            msg = resolve(data, spec.message_path) if spec.message_path and data is not _MISSING else _MISSING
+            not_found = isinstance(msg, str) and msg.strip() in spec.not_found_messages
+            kind = answer_kind(response, data, why, not_found)
+            yield from self.bad_answer(response, kind, f"接口返回不是指南（{why}）")
             return
         document = {"detail": data}
         pending = list(self.api.detail.requests.items())
@@ -192,20 +268,44 @@ class GuideApiSpider(GuideSpider):
         if pending:
             name, template = pending[0]
             yield scrapy.Request(
-                self._url(template, id=gid), callback=self.parse_part, errback=self.on_error,
+                self._url(template, id=gid), callback=self.parse_part, errback=self.part_failed,
                 cb_kwargs={"main": main, "gid": gid, "page_url": page_url, "document": document,
                            "pending": pending, "name": name},
+                # a part of the guide of ``main``: the ledger accounts for it under the detail's URL
+                meta={META_KEY: main.request.meta.get(META_KEY) or main.url, META_PART: True},
                 dont_filter=True,
             )
             return
-        record = map_record(
-            self.api.record, document, api_url=main.url, url=page_url,
-            portal=self.portal_name, fetched_at=now_iso(), uncaptured=self.capture_gaps,
-        )
+        try:
+            record = map_record(
+                self.api.record, document, api_url=main.url, url=page_url,
+                portal=self.portal_name, fetched_at=now_iso(), uncaptured=self.capture_gaps,
+            )
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
+            record, shape = None, f"{type(err).__name__}: {err}"[:200]
+        else:
+            shape = None if (record.item_name or "").strip() else "没有事项名称"
+        if shape is not None:
+            # JSON of another shape than the profile maps: no guide (a nameless record would be
+            # charged a dozen defects that are the API's, not the guide's).
+            self.settle(main, "bad_api", detail=f"接口数据不是预期的形状（{shape}）")
+            self.crawler.stats.inc_value("guideaudit/fetch_failures")
+            yield {"kind": "fetch_failure", "url": main.url, "status": main.status,
+                   "error": f"接口数据不是预期的形状（{shape}）", "referer": None}
+            return
         item = self.guide_item(record, main, getattr(main, "encoding", None) or "utf-8",
                                conditional=not self.api.detail.requests)
         if item is not None:
             yield item
+
+    def part_failed(self, failure: Any):
+        """A part could not be fetched: the guide is still stored, what the part carries is
+        待核实 (map_record: a part that is None is not captured), as for a part that is no JSON."""
+        kwargs = failure.request.cb_kwargs
+        logger.info("指南 %s 的附加接口 %s 无法获取：%s", kwargs["gid"], kwargs["name"], failure.getErrorMessage())
+        kwargs["document"][kwargs["name"]] = None
+        yield from self._next_part(kwargs["main"], kwargs["gid"], kwargs["page_url"], kwargs["document"],
+                                   kwargs["pending"][1:])
 
     def parse_part(self, response: Any, main: Any, gid: str, page_url: str, document: dict,
                    pending: list, name: str):

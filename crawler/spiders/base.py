@@ -24,12 +24,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from guideaudit.record import GuideRecord
 
 from .. import incremental
+from ..ledger import failure_kind, ledger_key, ledger_of
 from ..profiles import Profile, load_profile
 
 logger = logging.getLogger(__name__)
@@ -123,6 +122,31 @@ class GuideSpider(scrapy.Spider):
         self.pages_requested += 1
         return True
 
+    # -- the sweep ledger (crawler/ledger.py; no-ops without a database) -------------------
+    @property
+    def ledger(self) -> Any:
+        return ledger_of(getattr(self, "crawler", None))
+
+    def settle(self, request_or_response: Any, kind: str, **fields: Any) -> None:
+        """Record how the URL of this request (or response) ended."""
+        ledger = self.ledger
+        if ledger is None:
+            return
+        request = getattr(request_or_response, "request", None) if hasattr(request_or_response, "status") else request_or_response
+        if request is None:
+            return
+        if hasattr(request_or_response, "status"):
+            fields.setdefault("status", request_or_response.status)
+            if request.meta.get("redirect_urls"):
+                fields.setdefault("final_url", request_or_response.url)
+        ledger.settle(ledger_key(request), kind, **fields)
+
+    def not_fetched(self, url: str, kind: str, detail: str | None = None, **fields: Any) -> None:
+        """A URL this sweep decided on but will not fetch (limit, off-site)."""
+        ledger = self.ledger
+        if ledger is not None:
+            ledger.skip(url, kind, detail, **fields)
+
     def skipped(self, url: str) -> bool:
         if url in self.skip_urls:
             self.crawler.stats.inc_value("guideaudit/skipped_known")
@@ -169,6 +193,7 @@ class GuideSpider(scrapy.Spider):
                    conditional: bool = True, follow: tuple[str, ...] | list[str] = ()) -> dict | None:
         """The guide item; ``record`` is a GuideRecord or its model_dump(mode="json") already."""
         if self.max_guides is not None and self.guides_yielded >= self.max_guides:
+            self.settle(response, "limit", detail="已达本次抓取的指南上限")
             return None
         self.guides_yielded += 1
         self.crawler.stats.inc_value("guideaudit/guides")
@@ -189,20 +214,23 @@ class GuideSpider(scrapy.Spider):
         }
         if self._stores():  # kept by the store for the next incremental sweep
             item["fetch"] = incremental.fetch_info(response, conditional, follow)
+        ledger = self.ledger
+        if ledger is not None and response.request is not None:
+            ledger.handed_to_store(ledger_key(response.request), item)  # the writer records it
         return item
 
     def on_error(self, failure: Any) -> Any:
         request = failure.request
         exc = failure.value
-        if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
-            # robots.txt (or a limit) dropped it: politeness, not a failure of the portal.
-            self.crawler.stats.inc_value("guideaudit/ignored_requests")
-            logger.info("未抓取（robots.txt 或限制）：%s", request.url)
-            return
-        response = getattr(exc, "response", None)
-        status = response.status if response is not None else None
-        error = f"HTTP {status}" if isinstance(exc, HttpError) else (type(exc).__name__ + (f": {exc}" if str(exc) else ""))
+        kind, status, error = failure_kind(exc)
         referer = request.headers.get(b"Referer")
+        if kind in ("robots", "offsite"):
+            # robots.txt (or the offsite filter) dropped it: politeness, not a failure of the portal.
+            self.crawler.stats.inc_value("guideaudit/ignored_requests")
+            logger.info("未抓取（%s）：%s", "robots.txt 禁止" if kind == "robots" else error, request.url)
+            self.settle(request, kind, detail=error)
+            return
+        self.settle(request, kind, status=status, detail=error, **self.failure_fields(request))
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
         yield {
             "kind": "fetch_failure",
@@ -211,3 +239,7 @@ class GuideSpider(scrapy.Spider):
             "error": error[:300],
             "referer": referer.decode("latin-1") if referer else None,
         }
+
+    def failure_fields(self, request: Any) -> dict:
+        """Extra ledger fields of a failed request (the API list's unknown guides)."""
+        return {}

@@ -69,15 +69,23 @@ class GuideHtmlSpider(GuideSpider):
 
     def page_request(self, url: str, **meta: Any) -> scrapy.Request | None:
         if urlsplit(url).netloc != self.netloc or urlsplit(url).scheme not in ("http", "https"):
+            if "list_page" in meta or meta.get("decided"):
+                # a start or list page the sweep was told to read: say why it was not
+                self.not_fetched(url, "offsite", f"不在本站（{self.netloc}）")
             return None
-        if looks_like_document(url) or self.skipped(url) or not self._may_request():
+        meta.pop("decided", None)
+        if looks_like_document(url) or self.skipped(url):
+            return None
+        if not self._may_request():
+            self.not_fetched(url, "limit", "已达本次抓取的页面或指南上限")
             return None
         callback = self.parse_page_pooled if self.extract_pool is not None else self.parse_page
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta={**self.request_meta(), **meta})
 
     async def start(self):
         for url in self.start_urls:
-            request = self.page_request(url)
+            # a start page leads to the guides: if it fails, how many it held is unknown
+            request = self.page_request(url, decided=True, ledger_info={"role": "list"})
             if request is not None:
                 yield request
         listing = self.profile.list_pages if self.profile else None
@@ -140,7 +148,11 @@ class GuideHtmlSpider(GuideSpider):
             yield from reused
             return
         args = self._extract_args(response)
-        if args is not None:
+        if args is None:
+            self._not_html(response)
+        elif not response.body.strip():
+            yield self.blocked_item(response, "empty")
+        else:
             yield from self._page_output(response, extract_job(response.body, args))
 
     async def parse_page_pooled(self, response: Any):
@@ -152,6 +164,10 @@ class GuideHtmlSpider(GuideSpider):
             return
         args = self._extract_args(response)
         if args is None:
+            self._not_html(response)
+            return
+        if not response.body.strip():
+            yield self.blocked_item(response, "empty")
             return
         pool = self.extract_pool
         extracted = await pool.extract(response.body, **args) if pool is not None else extract_job(response.body, args)
@@ -196,7 +212,14 @@ class GuideHtmlSpider(GuideSpider):
                 found[response.urljoin(href.strip())] = marker
         return found
 
+    def _not_html(self, response: Any) -> None:
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        self.settle(response, "other_page", detail=f"不是网页（{ctype or type(response).__name__}）")
+
     def blocked_item(self, response: Any, kind: str) -> dict:
+        """A page served in place of a guide (blockpage.KINDS, or an empty 200): a fetch failure
+        of its own kind in the ledger and in the sweep's failures."""
+        self.settle(response, kind, detail=failure_text(kind))
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
         self.crawler.stats.inc_value(f"guideaudit/blocked/{kind}")
         referer = response.request.headers.get(b"Referer") if response.request is not None else None
@@ -259,6 +282,11 @@ class GuideHtmlSpider(GuideSpider):
                 if request is not None:
                     new_links += 1
                     yield request
+        if record is None:
+            # Whether this page leads on must not depend on which pages came first (a resumed
+            # sweep skips what it stored): any same-site page link makes a list/navigation page.
+            onsite = any(urlsplit(u).netloc == self.netloc and not looks_like_document(u) for u in links)
+            self.settle(response, "list_page" if onsite or "list_page" in response.meta else "other_page")
         if reused:
             yield reused_item(reused)
         page = response.meta.get("list_page")

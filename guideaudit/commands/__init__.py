@@ -48,7 +48,11 @@ def chosen_sweep(store: Store, number: int | None) -> Sweep:
             "`guideaudit sweep …`，或用 --sweep N 指定（`guideaudit sweeps` 可列出）"
         )
     if sweep.status != "complete":
-        print(f"注意：第 {sweep.id} 次抓取状态为 {sweep.status}，只包含已抓取的指南。", file=sys.stderr)
+        from guideaudit.vocab import SWEEP_STATUS_LABELS
+
+        label = SWEEP_STATUS_LABELS.get(sweep.status, sweep.status)
+        print(f"注意：第 {sweep.id} 次抓取状态为 {label}，只包含已读取的指南"
+              + (f"（{sweep.error}）" if sweep.error else "") + "。", file=sys.stderr)
     return sweep
 
 

@@ -21,6 +21,9 @@ DEFECT_COLUMNS = (
     "首次发现抓取", "复核状态", "复核意见",
 )
 INDICATOR_COLUMNS = ("单位", "指标", "指标名称", "值", "样本数")
+# The sweep ledger, one line per URL (docs/sweeps.md 抓取台账): the first four are the contract.
+LEDGER_COLUMNS = ("url", "state", "kind", "guide_id", "final_url", "status", "detail", "agency", "item_name",
+                  "referer", "role", "unknown")
 from guideaudit.vocab import SEVERITY_LABELS  # noqa: E402
 
 ALL_GROUP = "全部"
@@ -28,7 +31,8 @@ ALL_GROUP = "全部"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=("guides", "defects", "indicators"), help="导出内容：指南记录 / 问题清单 / 各单位指标")
+    parser.add_argument("what", choices=("guides", "defects", "indicators", "ledger"),
+                        help="导出内容：指南记录 / 问题清单 / 各单位指标 / 抓取台账（每个网址的结果）")
     parser.add_argument("--sweep", type=int, metavar="N", help="第 N 次抓取（默认：最近一次完成的抓取）")
     parser.add_argument("--format", choices=("jsonl", "csv"), required=True, help="输出格式")
     parser.add_argument("--out", metavar="FILE", help="输出文件（默认：标准输出）")
@@ -116,6 +120,11 @@ def indicator_rows(store, sweep_id: int) -> Iterator[dict]:
             }
 
 
+def ledger_rows(store, sweep_id: int) -> Iterator[dict]:
+    for row in store.ledger(sweep_id):
+        yield {c: row.get(c) for c in LEDGER_COLUMNS}
+
+
 def run(args: argparse.Namespace) -> int:
     from guideaudit.record import FIELD_NAMES
 
@@ -127,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
             rows, columns = guide_rows(store, sweep.id), FIELD_NAMES
         elif args.what == "defects":
             rows, columns = defect_rows(store, sweep, args.include_dismissed), DEFECT_COLUMNS
+        elif args.what == "ledger":
+            rows, columns = ledger_rows(store, sweep.id), LEDGER_COLUMNS
         else:
             rows, columns = indicator_rows(store, sweep.id), INDICATOR_COLUMNS
         count = 0
@@ -141,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
                 for row in rows:
                     writer.writerow([cell(row.get(c)) for c in columns])
                     count += 1
-        label = {"guides": "份指南", "defects": "个问题", "indicators": "行指标"}[args.what]
+        label = {"guides": "份指南", "defects": "个问题", "indicators": "行指标", "ledger": "个网址"}[args.what]
         where = f"，已写入 {args.out}" if args.out else ""
         print(f"第 {sweep.id} 次抓取：导出 {count} {label}{where}", file=sys.stderr)
         return 0

@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     labels = "、".join(Path(p).name for p in args.metrics) or "metrics file"
     result = score(scheme, raw, unit_type=args.unit_type, allow_missing=args.allow_missing, guide=guide,
                    aliases=aliases, metrics_label=f"指标文件 {labels}")
-    for warning in result.warnings[:20]:
+    note = getattr(guide, "source_note", None) if guide else None
+    for warning in ([note] if note else []) + result.warnings[:20]:
         print(f"提示：{warning}", file=sys.stderr)
     if len(result.warnings) > 20:
         print(f"提示：另有 {len(result.warnings) - 20} 条提示未显示", file=sys.stderr)

@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         return outcome.exit_code
     for line in summary_lines(outcome.sweep, args.db):
         print(line)
-    if outcome.sweep.status == "complete":
+    if outcome.sweep.status in ("complete", "partial"):
         line = _since_last(outcome.sweep, args.db)
         if line:
             print("  " + line)

@@ -15,6 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_argument(parser)
     parser.add_argument("--portal", help="只列出这个门户的抓取")
     parser.add_argument("--status", choices=sorted(STATUS_LABELS), help="只列出这个状态的抓取")
+    parser.add_argument("--detail", type=int, metavar="N",
+                        help="第 N 次抓取的抓取台账：各类结果的网址数，以及无法读取的页面（网址、单位、原因）")
+    parser.add_argument("--limit", type=int, default=50, metavar="M", help="--detail 列出的无法读取的页面最多 M 行（默认 50）")
 
 
 def _when(value) -> str:
@@ -25,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     try:
         print(f"数据库：{store.display_url}")
+        if args.detail is not None:
+            return _detail(store, args.detail, max(args.limit, 0), args.db)
         sweeps = store.list_sweeps(args.portal, args.status)
         if not sweeps:
             print("还没有抓取记录。运行 `guideaudit demo` 或 `guideaudit sweep 门户配置` 开始。")
@@ -63,3 +68,50 @@ def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _terminal(value) -> str:
+    """Portal text for the terminal: no control characters (escape sequences) get through."""
+    from guideaudit.text import safe_cell
+
+    return str(safe_cell("" if value is None else str(value), formulas=False)).replace("\n", " ")
+
+
+def _detail(store, number: int, limit: int, db: str | None) -> int:
+    """The sweep's summary, its ledger per state and kind, and the URLs that could not be read."""
+    from guideaudit.cli import UsageError
+    from guideaudit.crawler.sweep import summary_lines
+    from guideaudit.store import StoreError
+    from guideaudit.vocab import LedgerState, ledger_kind
+
+    try:
+        sweep = store.get_sweep(number)
+    except StoreError as err:
+        raise UsageError(str(err)) from None
+    for line in summary_lines(sweep, db):
+        print(line)
+    counts = store.ledger_counts(sweep.id)
+    if not counts["rows"]:
+        print("这次抓取没有抓取台账（早于台账功能的抓取，或导入的记录）。")
+        return 0
+    rows = []
+    for code, n in sorted(counts["kinds"].items(), key=lambda kv: (list(LedgerState).index(ledger_kind(kv[0]).state), -kv[1])):
+        kind = ledger_kind(code)
+        rows.append((kind.state.label, code, kind.label, str(n), "是" if kind.unread else ""))
+    print()
+    _print_table(("结果", "类型", "说明", "网址数", "可能漏读指南"), rows)
+    unread = [r for r in store.ledger(sweep.id) if ledger_kind(r["kind"]).unread]
+    if counts["unknown"] or counts["unknown_lists"]:
+        print(f"失败的列表页上未读的指南：{counts['unknown']} 份" + (f"，另有 {counts['unknown_lists']} 个列表页的指南数未知" if counts["unknown_lists"] else ""))
+    if unread:
+        print()
+        print(f"无法读取的页面（{len(unread)} 个）：")
+        table = []
+        for r in unread[:limit]:
+            unit = _terminal(r["agency"]) or "—"
+            what = _terminal(r["item_name"]) or ("列表页" if r["role"] == "list" else "")
+            table.append((ledger_kind(r["kind"]).label, unit, what[:40], _terminal(r["url"]), _terminal(r["detail"])[:80]))
+        _print_table(("类型", "单位", "事项", "网址", "说明"), table)
+        if len(unread) > limit:
+            print(f"……另有 {len(unread) - limit} 个；全部：guideaudit export ledger --sweep {sweep.id} --format csv")
+    return 0

@@ -168,6 +168,32 @@ sweep_pages = Table(
     Column("status", Integer),
 )
 
+# The sweep ledger: every URL a sweep decided to fetch and how it ended (guideaudit.vocab
+# LedgerState / LEDGER_KINDS). ``url`` is the URL as decided (before redirects): the ledger's
+# key, what --resume retries; ``final_url`` where redirects ended (the guide's URL). A resumed
+# sweep overwrites a URL's row: one row per URL and sweep, its latest outcome.
+ledger = Table(
+    "ga_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sweep_id", Integer, ForeignKey("ga_sweeps.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("final_url", Text),
+    Column("state", String(12), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("guide_id", String(200)),
+    Column("status", Integer),  # HTTP status, when there was a response
+    Column("detail", Text),  # capped
+    Column("referer", Text),
+    Column("agency", Text),  # the unit, where known (record, list entry)
+    Column("item_name", Text),
+    Column("role", String(8)),  # "list" for list pages; None for other pages
+    Column("unknown", Integer),  # a failed list page: guides it would have led to (None: unknown)
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("sweep_id", "url", name="uq_ledger_url"),
+)
+Index("ix_ledger_sweep_state", ledger.c.sweep_id, ledger.c.state)
+
 # Auditors' decisions. Append-only: the latest decision per defect is the one in force.
 reviews = Table(
     "ga_reviews",

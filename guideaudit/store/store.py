@@ -33,9 +33,18 @@ from guideaudit import __version__
 from guideaudit.paths import default_db_url
 from guideaudit.record import GuideRecord, content_json, defect_id, published_hash
 from guideaudit.store import schema as t
-from guideaudit.vocab import REVIEW_STATUSES, ReviewStatus, Verdict
+from guideaudit.vocab import (
+    REVIEW_STATUSES,
+    USABLE_SWEEP_STATUSES,
+    LedgerState,
+    ReviewStatus,
+    Verdict,
+    ledger_kind,
+)
 
-SWEEP_STATUSES = ("running", "complete", "incomplete", "failed")
+SWEEP_STATUSES = ("running", "complete", "partial", "incomplete", "failed")
+LEDGER_DETAIL_MAX = 500  # characters of a ledger row's detail (portal text, exception text)
+LEDGER_TEXT_MAX = 2000  # URLs, referers, names
 DISMISSED = ReviewStatus.DISMISSED.value
 # What an auditor's decision on a 待核实 element makes of it (the guide unchanged).
 SETTLES = {ReviewStatus.CONFIRMED.value: Verdict.FAIL.value, ReviewStatus.DISMISSED.value: Verdict.PASS.value}
@@ -66,6 +75,13 @@ def _record_json(record: GuideRecord) -> tuple[str, str, str]:
     data = record.model_dump(mode="json")
     stored = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return content_json(data), stored, published_hash(data)
+
+
+def _cap(value: Any, limit: int) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _unpack(blob: bytes) -> Any:
@@ -111,6 +127,17 @@ class Sweep:
     host: str | None
     log_path: str | None
     error: str | None
+
+    @property
+    def unread_note(self) -> str | None:
+        """What every figure computed on a partial sweep (完成但不完整) says; None otherwise."""
+        if self.status != "partial":
+            return None
+        ledger = (self.counts or {}).get("ledger") or {}
+        n, share = ledger.get("unread_total", ledger.get("unread", 0)), ledger.get("share", 0.0)
+        lists = ledger.get("unknown_lists", 0)
+        more = f"，另有 {lists} 个列表页上的指南数未知" if lists else ""
+        return f"本次抓取有 {n} 个页面无法读取（{share:.1%}）{more}，评分基于已读取的指南"
 
 
 @dataclass(frozen=True)
@@ -434,7 +461,7 @@ class Store:
     def reopen_sweep(self, sweep_id: int) -> Sweep:
         """Mark an incomplete sweep running again, by this process, for --resume."""
         sweep = self.get_sweep(sweep_id)
-        if sweep.status not in ("incomplete", "running", "failed"):
+        if sweep.status not in ("incomplete", "running", "failed", "partial"):
             raise StoreError(f"抓取批次 {sweep_id} 状态为 {sweep.status}，不能续抓")
         with self.engine.begin() as conn:
             conn.execute(
@@ -490,18 +517,23 @@ class Store:
             raise StoreError(f"数据库 {self.display_url} 中没有第 {sweep_id} 次抓取")
         return self._sweep(row)
 
-    def list_sweeps(self, portal: str | None = None, status: str | None = None) -> list[Sweep]:
+    def list_sweeps(self, portal: str | None = None, status: str | Sequence[str] | None = None) -> list[Sweep]:
         query = select(t.sweeps).order_by(t.sweeps.c.id)
         if portal:
             query = query.where(t.sweeps.c.portal == portal)
-        if status:
+        if isinstance(status, str):
             query = query.where(t.sweeps.c.status == status)
+        elif status:
+            query = query.where(t.sweeps.c.status.in_(list(status)))
         with self.engine.connect() as conn:
             return [self._sweep(row) for row in conn.execute(query)]
 
-    def latest_sweep(self, portal: str | None = None, status: str | None = "complete") -> Sweep | None:
+    def latest_sweep(
+        self, portal: str | None = None, status: str | Sequence[str] | None = USABLE_SWEEP_STATUSES
+    ) -> Sweep | None:
         """The latest complete sweep (of ``portal``): the one definition reports, exports,
-        scores and comparisons default to; ``status=None`` for the latest of any status."""
+        scores and comparisons default to; ``status=None`` for the latest of any status.
+        A partial sweep (完成但不完整) counts: it is usable, and what is computed on it says so."""
         found = self.list_sweeps(portal, status)
         return found[-1] if found else None
 
@@ -514,7 +546,7 @@ class Store:
     def complete_sweeps_before(self, sweep: Sweep) -> list[Sweep]:
         """Complete sweeps of the same portal older than ``sweep``, oldest first (trends, and
         the sweep a comparison looks back to)."""
-        return [s for s in self.list_sweeps(sweep.portal, "complete") if s.id < sweep.id]
+        return [s for s in self.list_sweeps(sweep.portal, USABLE_SWEEP_STATUSES) if s.id < sweep.id]
 
     # --- guides -----------------------------------------------------------------------------
 
@@ -733,6 +765,95 @@ class Store:
                 select(t.fetch_failures).where(t.fetch_failures.c.sweep_id == sweep_id).order_by(t.fetch_failures.c.id)
             )
             return [dict(r._mapping) for r in rows]
+
+    # --- the sweep ledger ---------------------------------------------------------------------
+
+    def add_ledger(self, sweep_id: int, rows: Sequence[dict]) -> int:
+        """Record how URLs of a sweep ended, in one transaction. A URL already in the sweep's
+        ledger (a resumed sweep retrying it) is replaced: one row per URL, its latest outcome;
+        within a batch the last row of a URL wins. Texts are capped here."""
+        if not rows:
+            return 0
+        latest: dict[str, dict] = {}
+        now = _now()
+        for row in rows:
+            url = str(row["url"])[:LEDGER_TEXT_MAX]
+            kind = ledger_kind(str(row["kind"]))
+            latest.pop(url, None)
+            latest[url] = {
+                "sweep_id": sweep_id,
+                "url": url,
+                "final_url": _cap(row.get("final_url"), LEDGER_TEXT_MAX),
+                "state": row.get("state") or kind.state.value,
+                "kind": kind.code[:24],
+                "guide_id": _cap(row.get("guide_id"), 200),
+                "status": row.get("status") if isinstance(row.get("status"), int) else None,
+                "detail": _cap(row.get("detail"), LEDGER_DETAIL_MAX),
+                "referer": _cap(row.get("referer"), LEDGER_TEXT_MAX),
+                "agency": _cap(row.get("agency"), LEDGER_TEXT_MAX),
+                "item_name": _cap(row.get("item_name"), LEDGER_TEXT_MAX),
+                "role": _cap(row.get("role"), 8),
+                "unknown": row.get("unknown") if isinstance(row.get("unknown"), int) else None,
+                "at": now,
+            }
+        urls = list(latest)
+        with self.engine.begin() as conn:
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                conn.execute(t.ledger.delete().where((t.ledger.c.sweep_id == sweep_id) & t.ledger.c.url.in_(chunk)))
+            conn.execute(insert(t.ledger), list(latest.values()))
+        return len(latest)
+
+    def ledger(self, sweep_id: int, states: Sequence[str] | None = None) -> Iterator[dict]:
+        """The sweep's ledger rows in the order they were first written (streamed)."""
+        query = select(t.ledger).where(t.ledger.c.sweep_id == sweep_id).order_by(t.ledger.c.id)
+        if states:
+            query = query.where(t.ledger.c.state.in_(list(states)))
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).yield_per(1000):
+                yield dict(row._mapping)
+
+    def ledger_urls(self, sweep_id: int) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(t.ledger.c.url).where(t.ledger.c.sweep_id == sweep_id)).scalars())
+
+    def ledger_counts(self, sweep_id: int) -> dict:
+        """{"rows", "states": {state: n}, "kinds": {kind: n}, "unread": n, "unknown": n,
+        "unknown_lists": n}: ``unread`` counts rows of kinds that may hide an unread guide,
+        ``unknown`` the guides failed list pages would have led to (where the list said how
+        many), ``unknown_lists`` failed list pages that did not say."""
+        states: dict[str, int] = {}
+        kinds: dict[str, int] = {}
+        unread = unknown = unknown_lists = rows = 0
+        query = (
+            select(t.ledger.c.state, t.ledger.c.kind, t.ledger.c.role, t.ledger.c.unknown, func.count())
+            .where(t.ledger.c.sweep_id == sweep_id)
+            .group_by(t.ledger.c.state, t.ledger.c.kind, t.ledger.c.role, t.ledger.c.unknown)
+        )
+        with self.engine.connect() as conn:
+            for state, kind, role, unknown_n, n in conn.execute(query):
+                rows += n
+                states[state] = states.get(state, 0) + n
+                kinds[kind] = kinds.get(kind, 0) + n
+                if ledger_kind(kind).unread:
+                    unread += n
+                    if role == "list":
+                        if unknown_n is None:
+                            unknown_lists += n
+                        else:
+                            unknown += unknown_n * n
+        return {"rows": rows, "states": states, "kinds": kinds, "unread": unread,
+                "unknown": unknown, "unknown_lists": unknown_lists}
+
+    def retry_urls(self, sweep_id: int) -> list[str]:
+        """What a resume of this sweep must fetch again: every URL that may hide an unread
+        guide (failed, blocked, robots) and every list page that failed (the guides behind it
+        are unknown). Stored guides, ordinary non-guide pages and duplicates are not."""
+        found = []
+        for row in self.ledger(sweep_id):
+            if ledger_kind(row["kind"]).unread or (row["role"] == "list" and row["state"] == LedgerState.FAILED.value):
+                found.append(row["url"])
+        return found
 
     def add_check_run(
         self, sweep_id: int, checker_version: str, rules_digest: str, settings: dict, captures: dict

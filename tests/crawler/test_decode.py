@@ -34,3 +34,21 @@ def test_forced_encoding_and_unknown_encoding() -> None:
     assert decode_html(TEXT.encode("gbk"), override="gbk")[0] == TEXT
     with pytest.raises(ValueError, match="未知的字符编码"):
         decode_html(b"x", override="klingon-8")
+
+
+def test_utf8_page_with_one_stray_byte_keeps_its_text() -> None:
+    """One 0xFF in a UTF-8 page: that byte becomes U+FFFD (damaged, 待核实 where it lands), the
+    rest of the page is read as written instead of being guessed into another charset."""
+    page = ("<html><body>" + "<p>事项名称：食品经营许可（新办）</p>" * 5 + "</body></html>").encode("utf-8")
+    cut = page.index("许可".encode()) + 3
+    broken = page[:cut] + b"\xff" + page[cut:]
+    for declared in ("utf-8", None, "iso-8859-1"):
+        text, enc = decode_html(broken, declared=declared)
+        assert enc == "utf-8"
+        assert text.count("\ufffd") == 1 and text.replace("\ufffd", "") == page.decode("utf-8")
+
+
+def test_gbk_page_is_not_taken_for_damaged_utf8() -> None:
+    page = ("<html><body>" + "政务服务事项办事指南，申请材料，承诺办结时限。" * 10 + "</body></html>").encode("gbk")
+    text, enc = decode_html(page, declared="utf-8")
+    assert enc == "gb18030" and "承诺办结时限" in text
