@@ -39,8 +39,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from guideaudit.vocab import LEDGER_KINDS
 
+from .netfail import ATTACHMENT_META_FLAG as ATTACHMENT_FLAG  # attachments are no pages
 from .netfail import REDIRECT_LOOP_MARK, TRUNCATED_MARK, failure_cause
-from .pipelines.attachments import META_FLAG as ATTACHMENT_FLAG  # attachments are no pages
 
 logger = logging.getLogger(__name__)
 

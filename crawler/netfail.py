@@ -37,6 +37,9 @@ except ImportError:  # pragma: no cover - older Scrapy: judged by the names in t
 # Neutral causes: timeout, dns, refused, tls, reset, truncated, too_large (pages: DOWNLOAD_MAXSIZE),
 # robots, redirect_loop (a loop or more than REDIRECT_MAX_TIMES), offsite, ignored, connection.
 TRUNCATED_MARK = "truncated"  # text of the IgnoreRequest crawler/ledger.py raises for a dataloss body
+# Request meta flag of an attachment check (pipelines/attachments.py): those requests are no
+# pages of the sweep. Here, low in the crawler, so the spiders' side can read it too.
+ATTACHMENT_META_FLAG = "guideaudit_attachment"
 REDIRECT_LOOP_MARK = "redirect loop"
 
 

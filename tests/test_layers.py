@@ -84,6 +84,6 @@ def _package_sources() -> dict[str, str]:
 def test_one_definition_of_the_loopback_hosts_and_the_attachment_flag() -> None:
     sources = _package_sources()
     flag = [p for p, text in sources.items() if '"guideaudit_attachment"' in text]
-    assert flag == ["crawler/pipelines/attachments.py"]  # META_FLAG; everyone else imports it
+    assert flag == ["crawler/netfail.py"]  # ATTACHMENT_META_FLAG; everyone else imports it
     loopback = [p for p, text in sources.items() if ".is_loopback" in text or '"::1"' in text]
     assert loopback == ["guideaudit/loopback.py"]

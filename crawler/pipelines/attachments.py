@@ -27,12 +27,12 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured, StopDownload
 
+from ..netfail import ATTACHMENT_META_FLAG as META_FLAG
 from ..netfail import failure_cause
 from ..sniff import archive_bomb, looks_like_challenge, sniff_kind
 
 logger = logging.getLogger(__name__)
 
-META_FLAG = "guideaudit_attachment"
 HEAD_REFUSED = (405, 501)
 ERROR_STATUSES = list(range(400, 600))
 RESULT_KEYS = ("status", "content_type", "bytes", "kind", "sha256", "error")
