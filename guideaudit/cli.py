@@ -106,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from guideaudit.terminal import safe_log_records, safe_streams
+
+    # Portal text reaches the screen and the logs through one cleaning function (terminal.py).
+    safe_log_records()
+    with safe_streams():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):

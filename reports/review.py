@@ -7,7 +7,6 @@ whole if there is any; only then are the decisions handed to the store in one tr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,9 @@ from guideaudit.reports.defects import (
 )
 from guideaudit.reports.xlsx import FORMAT_NAME, META_SHEET
 
+from guideaudit.outfiles import write_text
 from guideaudit.store import Review, ReviewDecision, Store, StoreError
+from guideaudit.text import cell_text, json_text
 
 MAX_LISTED = 30  # problems listed in one refusal; the count says how many more
 
@@ -59,7 +60,7 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return cell_text(str(value).strip())  # a text the writer defused reads back as written
 
 
 def _where(sheet: str, row: int) -> str:
@@ -285,7 +286,7 @@ def export_reviews(reviews: Iterable[Review], fmt: str, out) -> int:
     if fmt == "csv":
         return write_table(out, EXPORT_HEADERS, (_export_row(r) for r in reviews))
     lines = [
-        json.dumps(
+        json_text(
             {
                 "defect_id": r.defect_id,
                 "guide_id": r.guide_id,
@@ -297,7 +298,6 @@ def export_reviews(reviews: Iterable[Review], fmt: str, out) -> int:
                 "source": r.source,
                 "content_hash": r.content_hash,
             },
-            ensure_ascii=False,
         )
         for r in reviews
     ]
@@ -305,5 +305,5 @@ def export_reviews(reviews: Iterable[Review], fmt: str, out) -> int:
     if hasattr(out, "write"):
         out.write(text)
     else:
-        Path(out).write_text(text, encoding="utf-8")
+        write_text(out, text)
     return len(lines)

@@ -162,31 +162,28 @@ def parse_targets(specs: list[str], default: str) -> dict[str, str]:
 
 
 def console():
-    from rich.console import Console
+    from guideaudit.terminal import console
 
-    return Console(width=None if sys.stdout.isatty() else 160, no_color=not sys.stdout.isatty(), soft_wrap=False)
+    return console(width=None if sys.stdout.isatty() else 160, no_color=not sys.stdout.isatty(), soft_wrap=False)
 
 
 def print_table(con, title: str, header, rows, limit: int) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     t = Table(title=title, show_lines=False)
     for h in header:
         t.add_column(h, overflow="fold")
     for row in rows[:limit]:
-        t.add_row(*(escape(str(v)[:80]) for v in row))
+        t.add_row(*(str(v)[:80] for v in row))
     con.print(t)
     if len(rows) > limit:
         con.print(f"（另有 {len(rows) - limit} 条未列出，用 --format csv/xlsx 查看全部）")
 
 
 def table(c, limit: int, where_a: str, where_b: str) -> None:
-    from rich.markup import escape
-
     from guideaudit.reports import consistency as rep
 
     con = console()
-    con.print(escape(summary(c, where_a, where_b)))
+    con.print(summary(c, where_a, where_b))
     print_table(con, "各单位同源率", rep.UNIT_HEADERS, rep.unit_rows(c), 1000)
     print_table(con, "不一致与待核实", rep.FINDING_HEADERS, rep.finding_rows(c), limit)

@@ -81,7 +81,6 @@ def _consistency(paths: list[str]) -> dict | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from guideaudit.cli import UsageError
@@ -96,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"{path}：文件不存在")
         options = ScoreOptions(args.scheme, tuple(args.metrics), args.aliases, args.unit_type, args.allow_missing)
         consistency = _consistency(args.consistency)
-        console = Console(stderr=True)
+        from guideaudit.terminal import console as terminal_console
+
+        console = terminal_console(stderr=True)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, disable=args.quiet, transient=False) as bar:
             progress = _RichProgress(bar)
