@@ -82,6 +82,13 @@ _ONLY_DASHES = re.compile(r"[-－\s]+")  # "-", "--": a portal's "none", inert a
 DEFUSE = "'"
 
 
+def strip_controls(text: str) -> str:
+    """Text without control characters (tab and newline kept; CR and NEL read as newlines):
+    for every file written but JSON, which escapes them instead."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
+    return _NOT_CELL.sub("", text)
+
+
 def safe_cell(value: object) -> object:
     """A value made safe for a spreadsheet cell, csv and xlsx alike (the one function every
     writer uses): control characters dropped (CR and NEL read as newlines), and a text a
@@ -89,8 +96,7 @@ def safe_cell(value: object) -> object:
     apostrophe, so it stays text when opened, edited or saved on as csv. Non-text passes as is."""
     if not isinstance(value, str):
         return value
-    text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
-    text = _NOT_CELL.sub("", text)
+    text = strip_controls(value)
     if text.lstrip(" \u3000").startswith(_FORMULA_START) and not _ONLY_DASHES.fullmatch(text):
         return DEFUSE + text
     return text
