@@ -28,8 +28,14 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a guide page; attachments have their own cap
+# A guide page above this many bytes is cut off while it streams in and recorded as a fetch
+# failure (too_large), never read as a guide (crawler/addons.py PageSizeCap sets Scrapy's
+# DOWNLOAD_MAXSIZE from it). Real guide pages are tens to hundreds of KB.
+GUIDEAUDIT_PAGE_MAXSIZE = 6 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# The fetched page kept as evidence with each guide: at most this many bytes (a longer page is
+# kept truncated, with a note at its end saying so).
+GUIDEAUDIT_RAW_MAXSIZE = 2 * 1024 * 1024
 # 空表/样表 are fetched up to this many bytes (more is recorded as error "too_large").
 ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 ATTACHMENT_TIMEOUT = 30
@@ -91,7 +97,14 @@ DOWNLOADER_MIDDLEWARES = {
     # crawl process: conditional requests (If-None-Match / If-Modified-Since) from the base
     # sweep's validators; off unless GUIDEAUDIT_BASE_SWEEP (sweep --incremental)
     "guideaudit.crawler.incremental.ConditionalRequests": 560,
+    # crawl process: memory bounded by settings, not page size (crawler/memory.py)
+    "guideaudit.crawler.memory.PageBytesBudget": 50,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "guideaudit.crawler.memory.HeadMetaRefreshMiddleware": 580,
 }
+# Pages fetched and not yet extracted may hold this many bytes before the next page request
+# waits (crawler/memory.py PageBytesBudget).
+GUIDEAUDIT_PAGES_INFLIGHT_BYTES = 48 * 1024 * 1024
 # sweep --incremental: the complete sweep whose guides are reused when unchanged (crawler/incremental.py)
 GUIDEAUDIT_BASE_SWEEP = None
 ADDONS = {
@@ -99,6 +112,8 @@ ADDONS = {
     "guideaudit.crawler.addons.LoopbackPace": 0,
     # crawl process: with GUIDEAUDIT_REDIS, a worker of a distributed sweep (docs/distributed.md)
     "guideaudit.crawler.distributed.addon.DistributedWorker": 10,
+    # every crawl: DOWNLOAD_MAXSIZE from GUIDEAUDIT_PAGE_MAXSIZE
+    "guideaudit.crawler.addons.PageSizeCap": 20,
 }
 EXTENSIONS = {
     # crawl process: lock, reap dead sweeps, start/reopen, count pages, finish; off without GUIDEAUDIT_DB
