@@ -68,8 +68,10 @@ def write_defect_workbook(
     defects: DefectList,
     store_url: str = "",
     on_row: Callable[[int], None] | None = None,
+    store_id: str = "",
 ) -> dict[str, str]:
-    """Write the workbook; returns unit sheet name → unit."""
+    """Write the workbook; returns unit sheet name → unit. ``store_id``: the store's identity,
+    kept in the hidden sheet so the review import refuses the file on another store."""
     from guideaudit.outfiles import xlsx_workbook
 
     book = xlsx_workbook(path)
@@ -100,7 +102,7 @@ def write_defect_workbook(
     _write_notes(notes, defects, fmt)
     print_setup(notes, "缺陷清单说明")
     meta = sheet(META_SHEET)
-    _write_meta(meta, defects, sheets, store_url)
+    _write_meta(meta, defects, sheets, store_url, store_id)
     meta.very_hidden()
     summary.activate()
     book.close()
@@ -274,7 +276,7 @@ def _write_notes(ws, defects: DefectList, fmt: dict) -> None:
         ws.write_string(row, 0, text, fmt[style])
 
 
-def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str) -> None:
+def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str, store_id: str = "") -> None:
     sweep = defects.sweep
     rows: list[list[str]] = [
         ["format", FORMAT_NAME],
@@ -282,6 +284,7 @@ def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str)
         ["sweep", str(sweep.id)],
         ["portal", sweep.portal],
         ["store", store_url],
+        ["store_id", store_id],
         ["generated_at", datetime.now().isoformat(timespec="seconds")],
     ]
     rows += [["sheet", name, unit] for name, unit in sheets.items()]

@@ -93,6 +93,9 @@ def _rows_csv(path: Path) -> list[list[str]]:
 def _rows_xlsx(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    from guideaudit.infiles import check_workbook
+
+    check_workbook(path, "指标文件（unit,indicator,value 长表）")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for a broken file

@@ -369,6 +369,9 @@ def _rekey_url_guides(conn) -> None:
 
 
 
+STORE_ID_KEY = "store_id"
+
+
 class Store:
     def __init__(self, url: str | None = None):
         self.url = url or default_db_url()
@@ -399,6 +402,27 @@ class Store:
                 raise StoreError(
                     f"数据库 {self.display_url} 的结构版本为 {found}，本程序需要 {t.SCHEMA_VERSION}"
                 )
+
+    @property
+    def identity(self) -> str:
+        """This store's id: random, made once, kept in ga_meta. Every 缺陷清单.xlsx carries it,
+        so `review import` can refuse a workbook generated from another store."""
+        if getattr(self, "_identity", None):
+            return self._identity
+        with self.engine.begin() as conn:
+            found = conn.execute(select(t.meta.c.value).where(t.meta.c.key == STORE_ID_KEY)).scalar()
+        if found is None:
+            import uuid
+
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(t.meta).values(key=STORE_ID_KEY, value=uuid.uuid4().hex))
+            except IntegrityError:  # another process made it first: theirs stands
+                pass
+            with self.engine.begin() as conn:
+                found = conn.execute(select(t.meta.c.value).where(t.meta.c.key == STORE_ID_KEY)).scalar()
+        self._identity = str(found)
+        return self._identity
 
     def close(self) -> None:
         self.engine.dispose()
