@@ -11,7 +11,7 @@ from typing import IO
 
 from guideaudit.checks.elements import ELEMENTS
 from guideaudit.commands.sources import IMPORTERS
-from guideaudit.record import GuideRecord, load_records, record_files
+from guideaudit.record import GuideRecord, RecordError, load_records, record_files
 from guideaudit.text import json_text
 
 HELP = "逐要素检查办事指南记录（JSON/JSONL 或文件夹），输出缺陷清单"
@@ -55,12 +55,23 @@ def settings_from(args: argparse.Namespace):
 
 
 def iter_records(args: argparse.Namespace) -> Iterator[GuideRecord]:
+    """The records of the input files; none at all (an empty file, a folder without record
+    files) is the user's to fix, not a clean result."""
     if not args.source:
-        yield from load_records(args.paths)
-        return
-    from guideaudit.commands.sources import importer
+        records = load_records(args.paths)
+        expected = "指南记录（.json 对象或数组、.jsonl 每行一条）"
+    else:
+        from guideaudit.commands.sources import importer
 
-    yield from importer(args.source).load_files(record_files(args.paths))
+        source = importer(args.source)
+        records = source.load_files(record_files(args.paths))
+        expected = source.title + " 的导出文件"
+    count = 0
+    for record in records:
+        count += 1
+        yield record
+    if not count:
+        raise RecordError("、".join(map(str, args.paths)), None, None, f"没有读到任何指南记录；应为{expected}")
 
 
 @contextmanager

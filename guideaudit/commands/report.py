@@ -87,6 +87,13 @@ def run(args: argparse.Namespace) -> int:
     from guideaudit.reports.build import ScoreOptions, build_report
     from guideaudit.schemes import SchemeError
 
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}：是一个已存在的文件；应为输出文件夹（报告的几个文件写在其中）")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"--out {out}：无法创建输出文件夹（{err.strerror}）") from None
     store = open_store(args.db)
     try:
         sweep = chosen_sweep(store, args.sweep)

@@ -371,6 +371,29 @@ def _rekey_url_guides(conn) -> None:
 
 STORE_ID_KEY = "store_id"
 
+# What the database said, for errors that are the user's setup rather than our bug (the CLI
+# answers them in Chinese with exit 2; the transaction was rolled back, nothing was stored).
+_DB_PROBLEMS = (
+    ("database is locked", "数据库文件被另一个程序锁定（正在写入？），等它结束后重试"),
+    ("readonly database", "数据库文件是只读的，无法写入"),
+    ("database or disk is full", "磁盘已满，无法写入数据库"),
+    ("disk i/o error", "读写数据库文件时出现磁盘错误"),
+    ("unable to open database file", "无法打开数据库文件（路径不存在、是文件夹或没有权限）"),
+    ("file is not a database", "不是 guideaudit 的数据库，或文件已损坏"),
+    ("malformed", "数据库文件已损坏"),
+)
+
+
+def explain_db_error(err: BaseException) -> str | None:
+    """A Chinese explanation of a database error that is not a bug of ours, else None."""
+    if not isinstance(err, DatabaseError):
+        return None
+    text = str(getattr(err, "orig", err)).lower()
+    for needle, said in _DB_PROBLEMS:
+        if needle in text:
+            return said
+    return None
+
 
 class Store:
     def __init__(self, url: str | None = None):
