@@ -35,6 +35,13 @@ def _rows(path: Path) -> list[list[object]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        from guideaudit.errors import UsageError
+        from guideaudit.infiles import check_workbook
+
+        try:
+            check_workbook(path, "实施清单 .xlsx")
+        except UsageError as err:
+            raise RecordError(str(path), None, None, str(err).removeprefix(f"{path}：")) from None
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as err:  # not a workbook: say which file
@@ -47,6 +54,8 @@ def _rows(path: Path) -> list[list[object]]:
             return [list(r) for r in csv.reader(fh)]
     except UnicodeDecodeError:
         raise RecordError(str(path), None, None, "不是 UTF-8 编码的 csv") from None
+    except csv.Error as err:
+        raise RecordError(str(path), None, None, f"不是可读的 csv（{err}）") from None
 
 
 def _cell(value: object) -> str | None:

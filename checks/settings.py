@@ -120,6 +120,8 @@ def load_settings(path: str | Path) -> CheckSettings:
         text = source.read_text(encoding="utf-8-sig")
     except OSError as err:
         raise SettingsError(f"{source}：无法读取设置文件（{err.strerror}）") from None
+    except UnicodeDecodeError as err:
+        raise SettingsError(f"{source}：不是 UTF-8 编码的设置文件（第 {err.start} 字节）；应为 YAML 或 JSON 文本") from None
     try:
         if source.suffix == ".json":
             data = json.loads(text)

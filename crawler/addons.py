@@ -43,3 +43,25 @@ class LoopbackPace:
         # "spider" priority: above the project's polite defaults, below -s / --set.
         settings.setdict(LOOPBACK_SETTINGS, priority="spider")
         logger.info("loopback portal %s: throttling off", self.url)
+
+
+class PageSizeCap:
+    """Scrapy's DOWNLOAD_MAXSIZE from GUIDEAUDIT_PAGE_MAXSIZE: a page is cut off as soon as more
+    than the cap has streamed in (at once when its Content-Length says so), so a sweep's memory
+    is bounded by settings, not by what a portal serves; the spider records it as a fetch failure
+    of kind too_large. Attachments keep their own cap (ATTACHMENT_MAXSIZE)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from guideaudit.crawler.memory import bound_allocator
+
+        bound_allocator()
+        return cls()
+
+    def update_settings(self, settings) -> None:
+        cap = settings.getint("GUIDEAUDIT_PAGE_MAXSIZE")
+        if cap <= 0:
+            return
+        # "spider" priority: above the project's defaults, below -s / --set DOWNLOAD_MAXSIZE.
+        settings.set("DOWNLOAD_MAXSIZE", cap, priority="spider")
+        settings.set("DOWNLOAD_WARNSIZE", min(settings.getint("DOWNLOAD_WARNSIZE") or cap, cap), priority="spider")

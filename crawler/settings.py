@@ -37,8 +37,14 @@ GUIDEAUDIT_MAX_FAILURE_SHARE = 0.02
 # The ledger itself; False only to measure what it costs (bench/ledger_bench.py): such a sweep has
 # no ledger, so nothing shows what it could not read.
 GUIDEAUDIT_LEDGER = True
-DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a guide page; attachments have their own cap
+# A guide page above this many bytes is cut off while it streams in and recorded as a fetch
+# failure (too_large), never read as a guide (crawler/addons.py PageSizeCap sets Scrapy's
+# DOWNLOAD_MAXSIZE from it). Real guide pages are tens to hundreds of KB.
+GUIDEAUDIT_PAGE_MAXSIZE = 6 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# The fetched page kept as evidence with each guide: at most this many bytes (a longer page is
+# kept truncated, with a note at its end saying so).
+GUIDEAUDIT_RAW_MAXSIZE = 2 * 1024 * 1024
 # 空表/样表 are fetched up to this many bytes (more is recorded as error "too_large").
 ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 ATTACHMENT_TIMEOUT = 30
@@ -103,8 +109,15 @@ DOWNLOADER_MIDDLEWARES = {
     # The sweep ledger (crawler/ledger.py): redirect loops and truncated bodies (downloader side),
     # what each page ended as (spider side, next to the spider). No-ops without GUIDEAUDIT_DB.
     "guideaudit.crawler.ledger.LedgerDownloaderMiddleware": 590,
+    # crawl process: memory bounded by settings, not page size (crawler/memory.py)
+    "guideaudit.crawler.memory.PageBytesBudget": 50,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "guideaudit.crawler.memory.HeadMetaRefreshMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {"guideaudit.crawler.ledger.LedgerSpiderMiddleware": 950}
+# Pages fetched and not yet extracted may hold this many bytes before the next page request
+# waits (crawler/memory.py PageBytesBudget).
+GUIDEAUDIT_PAGES_INFLIGHT_BYTES = 48 * 1024 * 1024
 # sweep --incremental: the complete sweep whose guides are reused when unchanged (crawler/incremental.py)
 GUIDEAUDIT_BASE_SWEEP = None
 ADDONS = {
@@ -112,6 +125,8 @@ ADDONS = {
     "guideaudit.crawler.addons.LoopbackPace": 0,
     # crawl process: with GUIDEAUDIT_REDIS, a worker of a distributed sweep (docs/distributed.md)
     "guideaudit.crawler.distributed.addon.DistributedWorker": 10,
+    # every crawl: DOWNLOAD_MAXSIZE from GUIDEAUDIT_PAGE_MAXSIZE
+    "guideaudit.crawler.addons.PageSizeCap": 20,
 }
 EXTENSIONS = {
     # crawl process: lock, reap dead sweeps, start/reopen, count pages, finish; off without GUIDEAUDIT_DB

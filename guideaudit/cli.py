@@ -106,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from guideaudit.terminal import safe_log_records, safe_streams
+
+    # Portal text reaches the screen and the logs through one cleaning function (terminal.py).
+    safe_log_records()
+    with safe_streams():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
@@ -119,7 +128,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `guideaudit export … | head`: the reader had enough
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_OK
     except Exception as err:  # a bug of ours: say so in Chinese, keep the traceback in a file
+        from guideaudit.store.store import explain_db_error
+
+        said = explain_db_error(err)
+        if said:  # the user's setup (a locked or read-only file), not a bug; nothing was stored
+            db = getattr(args, "db", None) or "默认数据库"
+            print(f"错误：{db}：{said}（{str(getattr(err, 'orig', err))[:200]}）", file=sys.stderr)
+            return EXIT_BAD_INPUT
         path = _crash_log(err)
         print(f"内部错误（{type(err).__name__}: {str(err)[:200]}）。这是 guideaudit 的缺陷，不是输入有误；"
               f"详细信息已写入 {path}，请连同使用的命令一起报告。", file=sys.stderr)

@@ -140,7 +140,9 @@ class GuideRecord(_Strict):
         return "." not in path and getattr(self, path, None) is not None
 
     def to_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
+        from guideaudit.text import json_text
+
+        return json_text(self.model_dump(mode="json"))
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(GuideRecord.model_fields)
@@ -318,7 +320,9 @@ def _iter_file(path: Path) -> Iterator[tuple[Any, int | None, str]]:
     except OSError as err:
         raise RecordError(source, None, None, f"无法读取：{err.strerror}") from None
     if path.suffix in (".jsonl", ".ndjson"):
-        for number, raw in enumerate(text.splitlines(), start=1):
+        from guideaudit.text import jsonl_lines
+
+        for number, raw in enumerate(jsonl_lines(text), start=1):
             if not raw.strip():
                 continue
             try:

@@ -69,21 +69,91 @@ def says_none(text: str | None) -> bool:
     return value in NONE_WORDS
 
 
-# Characters XML 1.0 (so xlsx) cannot hold: C0 controls but tab/newline/CR, lone surrogates,
-# U+FFFE/U+FFFF. One in a portal's text would make the whole workbook unreadable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# --- Output: every writer of portal text goes through one of these ------------------------------
+
+# Control characters a spreadsheet cell never holds: C0 but tab and newline (CR is folded to a
+# newline first), DEL, C1 (U+0085 NEL becomes a newline), lone surrogates and U+FFFE/U+FFFF,
+# which XML 1.0 (so xlsx) cannot hold: one in a portal's text made the whole workbook unreadable.
+_NOT_CELL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # A spreadsheet runs a cell that starts with one of these as a formula (after leading spaces;
-# full-width forms too, which Excel folds).
+# full-width forms too, which Excel folds). Tab and CR start DDE payloads in some readers.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_ONLY_DASHES = re.compile(r"[-－\s]+")  # "-", "--": a portal's "none", inert as typed
+DEFUSE = "'"
 
 
-def safe_cell(value: object, formulas: bool = True) -> object:
-    """A value made safe for a spreadsheet cell, used by every csv and xlsx writer: characters
-    XML cannot hold dropped, and (``formulas``: for csv, where the reader decides) a text that a
-    spreadsheet would run as a formula prefixed with an apostrophe. Non-text passes as is."""
+def strip_controls(text: str) -> str:
+    """Text without control characters (tab and newline kept; CR and NEL read as newlines):
+    for every file written but JSON, which escapes them instead."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x85", "\n")
+    return _NOT_CELL.sub("", text)
+
+
+def safe_cell(value: object) -> object:
+    """A value made safe for a spreadsheet cell, csv and xlsx alike (the one function every
+    writer uses): control characters dropped (CR and NEL read as newlines), and a text a
+    spreadsheet would run as a formula (starting with = + - @, tab or CR) prefixed with an
+    apostrophe, so it stays text when opened, edited or saved on as csv. Non-text passes as is."""
     if not isinstance(value, str):
         return value
-    value = _NOT_XML.sub("", value)
-    if formulas and value.lstrip(" \u3000").startswith(_FORMULA_START):
-        return "'" + value
+    text = strip_controls(value)
+    if text.lstrip(" \u3000").startswith(_FORMULA_START) and not _ONLY_DASHES.fullmatch(text):
+        return DEFUSE + text
+    return text
+
+
+def cell_text(value: str) -> str:
+    """The text safe_cell was given, from a cell read back (the review import compares it)."""
+    if value.startswith(DEFUSE) and value[1:].lstrip(" \u3000").startswith(_FORMULA_START):
+        return value[1:]
     return value
+
+
+# Terminal escape sequences (CSI, OSC up to BEL/ST, DCS/SOS/PM/APC strings, two-byte ESC forms,
+# and their 8-bit C1 introducers): a portal's text could recolour, retitle, rewrite or hide what
+# an auditor reads on the screen, or hand the terminal a hyperlink or clipboard write.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+)
+# Left after those: other C0 controls but tab and newline, CR (it rewrites the line), DEL, C1,
+# and the bidirectional overrides that make a line read differently from its bytes.
+_NOT_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
+
+
+def safe_terminal(text: str) -> str:
+    """Text made safe to print on a terminal: escape sequences and control characters removed
+    (tab and newline kept; U+2028/U+2029 shown as spaces). Every line the CLI writes passes here
+    (guideaudit/terminal.py)."""
+    if not text:
+        return text
+    text = _ANSI.sub("", text)
+    text = _NOT_TERMINAL.sub("", text)
+    return _LINE_SEPARATORS.sub(" ", text)
+
+
+# Characters json.dumps(ensure_ascii=False) leaves raw that readers trip on: DEL and C1 controls
+# (U+0085 is a line break to some), U+2028/U+2029 (line breaks to str.splitlines and older
+# JavaScript), lone surrogates (not encodable as UTF-8). Written as \uXXXX escapes, so a JSONL line
+# holds no control character and every value reads back exactly.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def json_text(value: object, **kwargs) -> str:
+    """json.dumps for every JSON and JSONL output: readable Chinese (ensure_ascii off), with
+    the characters above escaped. ``kwargs`` go to json.dumps (indent, sort_keys, default…)."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, **kwargs)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def jsonl_lines(text: str):
+    """The lines of a JSONL text, split on newlines only: str.splitlines also splits on U+2028,
+    U+0085 and other characters a JSON string may hold raw, cutting a record in two."""
+    for line in text.split("\n"):
+        yield line.removesuffix("\r")

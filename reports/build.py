@@ -142,7 +142,8 @@ def build_report(
     crawl = crawl_summary(store, sweep)
     files = [out / DEFECTS_XLSX, out / DEFECTS_CSV, out / SCORES_XLSX, out / REPORT_HTML, out / UNSURE_CSV]
     advance = step("写入缺陷清单", len(defects.rows))
-    write_defect_workbook(files[0], defects, store.display_url, on_row=advance, crawl=crawl)
+    write_defect_workbook(files[0], defects, store.display_url, on_row=advance, crawl=crawl,
+                          store_id=store.identity)
     write_defect_csv(files[1], defects)
     write_unsure_csv(files[4], defects)
     if per_unit:
@@ -151,7 +152,7 @@ def build_report(
         advance = step("写入各单位的缺陷清单", len(defects.units))
         for unit in defects.units:
             path = folder / f"{unit_file_name(unit)}.xlsx"
-            write_defect_workbook(path, defects.only(unit), store.display_url)
+            write_defect_workbook(path, defects.only(unit), store.display_url, store_id=store.identity)
             files.append(path)
             advance()
     step("写入评分表和报告")

@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from pathlib import Path
 
 from guideaudit.checks.consistency import MATCH_LABELS, Consistency
 from guideaudit.checks.levels import Levels
 
+from guideaudit.outfiles import atomic_path, csv_writer
 from guideaudit.record import GuideRecord, field_label
 from guideaudit.text import clean, safe_cell
+from guideaudit.text import json_text as dump_json
 from guideaudit.units import unit_of
 
 FINDING_HEADERS = ("类型", "单位", "事项名称", "A 编号", "B 编号", "字段", "A 原文", "B 原文", "相似度", "匹配方式")
@@ -142,10 +142,9 @@ def _blank(v):
 
 def csv_text(header, rows) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csv_writer(buf)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
+    writer.writerows(rows)
     return buf.getvalue()
 
 
@@ -163,8 +162,8 @@ def write_xlsx(path: Path, sheets: list[tuple[str, tuple | list, list[list]]]) -
         for row in rows:
             ws.append([safe_cell(v) for v in row])
         ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
 
 
 def consistency_sheets(c: Consistency) -> list:
@@ -179,7 +178,7 @@ def levels_sheets(lv: Levels) -> list:
 
 
 def json_text(obj) -> str:
-    return json.dumps(obj.to_dict(), ensure_ascii=False, indent=1, default=str) + "\n"
+    return dump_json(obj.to_dict(), indent=1, default=str) + "\n"
 
 
 # Per unit over the high-frequency guides the levels comparison covered.

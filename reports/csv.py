@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from guideaudit.reports.defects import COLUMNS, UNSURE_COLUMNS, DefectList
 
-from guideaudit.text import safe_cell
+from guideaudit.outfiles import atomic_open, csv_writer
 
 
 def write_table(path: Path, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     count = 0
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
+    with atomic_open(path, encoding="utf-8-sig", newline="") as fh:
+        writer = csv_writer(fh)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
+            writer.writerow(row)
             count += 1
     return count
 

@@ -16,6 +16,8 @@ from guideaudit.reports.defects import DefectList, local_time
 from guideaudit.reports.scorecard import Scorecard
 
 from guideaudit import __version__
+from guideaudit.outfiles import write_text
+from guideaudit.text import strip_controls
 
 TEMPLATES = Path(__file__).parent / "templates"
 TRAIL_CAP = 15  # guides listed under one indicator's lost points; the rest are in the xlsx
@@ -365,4 +367,4 @@ def _trend_context(trend: list[TrendPoint], cards: list[Scorecard], full: float)
 
 def write_html(path: Path, context: dict) -> None:
     html = environment().get_template("report.html.j2").render(**context)
-    Path(path).write_text(html, encoding="utf-8")
+    write_text(path, strip_controls(html))  # no control character of a portal's in the page

@@ -7,7 +7,6 @@ whole if there is any; only then are the decisions handed to the store in one tr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,11 @@ from guideaudit.reports.defects import (
 )
 from guideaudit.reports.xlsx import FORMAT_NAME, META_SHEET
 
+from guideaudit.errors import UsageError
+from guideaudit.infiles import check_workbook
+from guideaudit.outfiles import write_text
 from guideaudit.store import Review, ReviewDecision, Store, StoreError
+from guideaudit.text import cell_text, json_text
 
 MAX_LISTED = 30  # problems listed in one refusal; the count says how many more
 
@@ -59,14 +62,14 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return cell_text(str(value).strip())  # a text the writer defused reads back as written
 
 
 def _where(sheet: str, row: int) -> str:
     return f"工作表「{sheet}」第 {row} 行"
 
 
-def _read_meta(book, path: Path) -> tuple[int | None, dict[str, str], str | None]:
+def _read_meta(book, path: Path) -> tuple[int | None, dict[str, str], str | None, dict[str, str]]:
     if META_SHEET not in book.sheetnames:
         raise ReviewFileError(
             path,
@@ -87,7 +90,7 @@ def _read_meta(book, path: Path) -> tuple[int | None, dict[str, str], str | None
     if meta.get("format") != FORMAT_NAME:
         raise ReviewFileError(path, [f"隐藏工作表 {META_SHEET} 内容不对，无法确认文件格式"])
     sweep = meta.get("sweep", "")
-    return (int(sweep) if sweep.isdigit() else None), sheets, unsure_sheet
+    return (int(sweep) if sweep.isdigit() else None), sheets, unsure_sheet, meta
 
 
 def plan_import(store: Store, path: Path) -> ImportPlan:
@@ -100,13 +103,24 @@ def plan_import(store: Store, path: Path) -> ImportPlan:
 
     path = Path(path)
     if not path.is_file():
-        raise ReviewFileError(path, ["文件不存在"])
+        raise ReviewFileError(path, ["文件不存在" if not path.exists() else "不是文件（是文件夹？）"])
+    try:
+        check_workbook(path, "guideaudit report 生成的缺陷清单 .xlsx")  # size and zip bomb, before openpyxl
+    except UsageError as err:
+        raise ReviewFileError(path, [str(err).removeprefix(f"{path}：")]) from None
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as err:
         raise ReviewFileError(path, [f"无法作为 xlsx 打开（{type(err).__name__}）；请保存为 Excel 工作簿 .xlsx"]) from None
     try:
-        sweep_id, unit_sheets, unsure_sheet = _read_meta(book, path)
+        sweep_id, unit_sheets, unsure_sheet, meta = _read_meta(book, path)
+        made_on = meta.get("store_id", "")
+        if made_on and made_on != store.identity:
+            # Lists written before stores had an identity carry none: the defect ids and the
+            # sweep still tie them to this store.
+            raise ReviewFileError(path, [
+                f"这份清单由另一个数据库生成（{meta.get('store') or '未知'}，标识 {made_on[:8]}…），"
+                f"不是当前数据库 {store.display_url}（标识 {store.identity[:8]}…）；请用生成它的数据库（--db）导入"])
         problems: list[str] = []
         # sheet, row, id, check, status, comment, allowed statuses
         rows: list[tuple[str, int, str, str, str, str, tuple[str, ...]]] = []
@@ -285,7 +299,7 @@ def export_reviews(reviews: Iterable[Review], fmt: str, out) -> int:
     if fmt == "csv":
         return write_table(out, EXPORT_HEADERS, (_export_row(r) for r in reviews))
     lines = [
-        json.dumps(
+        json_text(
             {
                 "defect_id": r.defect_id,
                 "guide_id": r.guide_id,
@@ -297,7 +311,6 @@ def export_reviews(reviews: Iterable[Review], fmt: str, out) -> int:
                 "source": r.source,
                 "content_hash": r.content_hash,
             },
-            ensure_ascii=False,
         )
         for r in reviews
     ]
@@ -305,5 +318,5 @@ def export_reviews(reviews: Iterable[Review], fmt: str, out) -> int:
     if hasattr(out, "write"):
         out.write(text)
     else:
-        Path(out).write_text(text, encoding="utf-8")
+        write_text(out, text)
     return len(lines)

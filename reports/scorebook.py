@@ -36,11 +36,9 @@ def _finish(ws, rows: int, columns, title: str = "评分表") -> None:
 
 
 def write_score_workbook(path: Path, cards: list[Scorecard], scoring: Any, sweep: Any) -> None:
-    import xlsxwriter
+    from guideaudit.outfiles import xlsx_workbook
 
-    book = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
+    book = xlsx_workbook(path)
     base = {"font_name": "等线", "font_size": 10, "valign": "top"}
     fmt = {
         "header": book.add_format({**base, "bold": True, "bg_color": "#DDE7F3", "border": 1}),

@@ -1,8 +1,8 @@
 """缺陷清单.xlsx: a summary sheet by unit × element, then one sheet per unit for auditors to mark.
 
-Written with xlsxwriter (fast, streams rows); read back by reports/review.py with openpyxl. All
-crawled text is written as literal strings, so a guide whose text starts with "=" never becomes
-a formula.
+Written with xlsxwriter (fast, streams rows); read back by reports/review.py with openpyxl. Every
+string passes guideaudit.text.safe_cell (guideaudit/outfiles.py): no control character, and a
+text starting like a formula stays text even when edited or saved on as csv.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from guideaudit.reports.defects import (
 )
 from guideaudit.reports.sheetnames import SheetNamer
 
-from guideaudit.text import safe_cell
-
 SUMMARY_SHEET = "汇总"
 UNSURE_SHEET = "待核实"
 DISMISSED_SHEET = "已排除的误报"
@@ -44,20 +42,6 @@ TITLE_ROW, HEADER_ROW = 1, 2
 MAX_DATA_ROWS = 1_000_000  # Excel stops at 1,048,576 rows; a larger unit continues on another sheet
 MAX_URLS = 65_000  # Excel's hyperlink limit per sheet is 65,530
 WRAPPED = {"事项名称", "问题", "原文", "建议", "复核意见", "复核记录", "待核实原因"}
-
-
-class _SafeSheet:
-    """Every string written goes through safe_cell (no XML-illegal character can break the
-    workbook). write_string is always literal, so formulas need no defusing here."""
-
-    @staticmethod
-    def install(ws) -> None:
-        raw = ws.write_string
-
-        def write_string(row, col, string, *args, **kwargs):
-            return raw(row, col, safe_cell(string, formulas=False), *args, **kwargs)
-
-        ws.write_string = write_string
 
 
 def _formats(book) -> dict:
@@ -86,15 +70,14 @@ def write_defect_workbook(
     store_url: str = "",
     on_row: Callable[[int], None] | None = None,
     crawl=None,
+    store_id: str = "",
 ) -> dict[str, str]:
     """Write the workbook; returns unit sheet name → unit. ``crawl``: the sweep's
-    reports.crawl.CrawlSummary, written as the 抓取情况 sheet."""
-    import xlsxwriter
+    reports.crawl.CrawlSummary, written as the 抓取情况 sheet. ``store_id``: the store's identity,
+    kept in the hidden sheet so the review import refuses the file on another store."""
+    from guideaudit.outfiles import xlsx_workbook
 
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
+    book = xlsx_workbook(path)
     fmt = _formats(book)
     namer = SheetNamer([SUMMARY_SHEET, UNSURE_SHEET, DISMISSED_SHEET, NOTES_SHEET, CRAWL_SHEET, META_SHEET])
     by_unit = defects.rows_by_unit()
@@ -110,9 +93,7 @@ def write_defect_workbook(
             first_sheet.setdefault(unit, name)
 
     def sheet(name: str):
-        ws = book.add_worksheet(name)
-        _SafeSheet.install(ws)
-        return ws
+        return book.add_worksheet(name)
 
     summary = sheet(SUMMARY_SHEET)
     _write_summary(summary, defects, first_sheet, fmt)
@@ -128,7 +109,7 @@ def write_defect_workbook(
 
         write_crawl_sheet(book, sheet(CRAWL_SHEET), crawl, fmt)
     meta = sheet(META_SHEET)
-    _write_meta(meta, defects, sheets, store_url)
+    _write_meta(meta, defects, sheets, store_url, store_id)
     meta.very_hidden()
     summary.activate()
     book.close()
@@ -302,7 +283,7 @@ def _write_notes(ws, defects: DefectList, fmt: dict) -> None:
         ws.write_string(row, 0, text, fmt[style])
 
 
-def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str) -> None:
+def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str, store_id: str = "") -> None:
     sweep = defects.sweep
     rows: list[list[str]] = [
         ["format", FORMAT_NAME],
@@ -310,6 +291,7 @@ def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str)
         ["sweep", str(sweep.id)],
         ["portal", sweep.portal],
         ["store", store_url],
+        ["store_id", store_id],
         ["generated_at", datetime.now().isoformat(timespec="seconds")],
     ]
     rows += [["sheet", name, unit] for name, unit in sheets.items()]
@@ -322,16 +304,13 @@ def _write_meta(ws, defects: DefectList, sheets: dict[str, str], store_url: str)
 def write_comparison_workbook(path: Path, comparison, unit_headers, unit_rows, defect_headers, defect_rows) -> None:
     """比较.xlsx: 「各单位」 (整改率 per unit, totals last) and 「问题变化」 (every defect, new /
     fixed / persisting, with both evidence texts)."""
-    import xlsxwriter
+    from guideaudit.outfiles import xlsx_workbook
 
-    book = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
+    book = xlsx_workbook(path)
     fmt = _formats(book)
     title = f"第 {comparison.from_sweep.id} 次与第 {comparison.to_sweep.id} 次抓取比较"
     for name, headers, rows in (("各单位", unit_headers, unit_rows), ("问题变化", defect_headers, defect_rows)):
         ws = book.add_worksheet(name)
-        _SafeSheet.install(ws)
         ws.write_string(0, 0, title + ("；" + comparison.check_note if comparison.check_note else ""), fmt["title"])
         for col, header in enumerate(headers):
             ws.write_string(1, col, header, fmt["header"])

@@ -9,6 +9,7 @@ the file and the row.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -80,7 +81,10 @@ def _rows_csv(path: Path) -> list[list[str]]:
             continue
     else:
         raise UsageError(f"{path}：无法识别文件编码（应为 UTF-8 或 GB18030）")
-    rows = list(csv.reader(text.splitlines()))
+    try:  # not splitlines: a name may hold U+2028
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as err:
+        raise UsageError(f"{path}：不是可读的 csv 文件（{err}）；应为 unit,indicator,value 长表") from None
     if len(rows) > MAX_ROWS:
         raise UsageError(f"{path}：行数超过 {MAX_ROWS}")
     return rows
@@ -89,6 +93,9 @@ def _rows_csv(path: Path) -> list[list[str]]:
 def _rows_xlsx(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    from guideaudit.infiles import check_workbook
+
+    check_workbook(path, "指标文件（unit,indicator,value 长表）")
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for a broken file

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-import re
 import sys
 from pathlib import Path
 
 from guideaudit.schemes.model import ScoreResult, round2
 from guideaudit.schemes.rules import fmt_num
 
+from guideaudit.outfiles import atomic_path, csv_writer, write_text, xlsx_workbook
+from guideaudit.text import json_text, safe_terminal
+
 DETAIL_COLUMNS = ["单位", "单位类型", "排名", "等次", "总分", "编号", "指标", "类别", "数值", "得分", "满分", "说明", "数据来源", "缺数标记"]
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 KIND_NAMES = {"indicator": "指标", "group": "小计", "bonus": "加分项", "penalty": "减分项"}
 
 
@@ -28,15 +27,6 @@ def _value_text(value) -> str:
         return fmt_num(value)
     except Exception:
         return str(value)
-
-
-def _safe(cell):
-    """Names come from portals and input files: no control characters, and no cell that a
-    spreadsheet would run as a formula when it opens the csv."""
-    if not isinstance(cell, str):
-        return cell
-    cell = _CONTROL.sub("", cell)
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
 
 
 def detail_rows(result: ScoreResult) -> list[list]:
@@ -96,26 +86,30 @@ def render(result: ScoreResult, fmt: str, out: str | None) -> None:
         print(f"已写入 {out}", file=sys.stderr)
         return
     if fmt == "json":
-        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        text = json_text(result.to_dict(), indent=2) + "\n"
     elif fmt == "csv":
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = csv_writer(buf)
         writer.writerow(DETAIL_COLUMNS)
-        writer.writerows([_safe(c) for c in row] for row in detail_rows(result))
+        writer.writerows(detail_rows(result))
         text = buf.getvalue()
     else:
-        text = _CONTROL.sub("", table_text(result))
+        text = safe_terminal(table_text(result))
     if out:
-        Path(out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        write_text(out, text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         print(f"已写入 {out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
 
 
 def write_xlsx(result: ScoreResult, path: Path) -> None:
-    import xlsxwriter
+    with atomic_path(path) as tmp:
+        book = xlsx_workbook(tmp)
+        _fill_xlsx(book, result)
+        book.close()
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+
+def _fill_xlsx(book, result: ScoreResult) -> None:
     bold = book.add_format({"bold": True})
     head, rows = summary_rows(result)
     sheet = book.add_worksheet("汇总")
@@ -133,4 +127,3 @@ def write_xlsx(result: ScoreResult, path: Path) -> None:
         ("舍入", "Decimal 精确计算，最后一步四舍五入到 2 位小数"),
     ]):
         meta.write_row(i, 0, [k, v])
-    book.close()

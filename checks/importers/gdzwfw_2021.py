@@ -106,11 +106,17 @@ def load(path: str | Path) -> Iterator[GuideRecord]:
     except OSError as err:
         raise RecordError(str(source), None, None, f"无法读取：{err.strerror}") from None
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise RecordError(str(source), number, None, f"不是合法的 JSON：{err.msg}（第 {err.colno} 列）") from None
-            yield convert(raw, str(source), number)
+        number = 0
+        try:
+            for number, line in enumerate(handle, start=1):  # newlines only: U+2028 stays in its line
+                if not line.strip():
+                    continue
+                try:
+                    raw = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise RecordError(str(source), number, None, f"不是合法的 JSON：{err.msg}（第 {err.colno} 列）") from None
+                except RecursionError:
+                    raise RecordError(str(source), number, None, "JSON 嵌套层次过深，不是指南记录") from None
+                yield convert(raw, str(source), number)
+        except UnicodeDecodeError as err:
+            raise RecordError(str(source), number + 1, None, f"不是 UTF-8 编码（该行第 {err.start} 字节）；应为广东 2021 抓取的 JSONL") from None

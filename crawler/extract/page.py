@@ -37,7 +37,7 @@ _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=Tru
 def parse_html(text: str) -> etree._Element:
     # Plain lxml elements (not lxml.html's classes): no per-element class lookup on a hot path.
     text = _XML_DECL.sub("", text[:MAX_PAGE_CHARS], count=1)  # lxml refuses it on str input
-    root = etree.fromstring(text if text.strip() else "<html></html>", _PARSER)
+    root = etree.fromstring(text if text and not text.isspace() else "<html></html>", _PARSER)
     return root if root is not None else etree.fromstring("<html></html>", _PARSER)
 
 

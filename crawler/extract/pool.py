@@ -73,6 +73,7 @@ class _Worker:
         self.proc = proc
         self.pending: dict[int, asyncio.Future] = {}
         self.reader: asyncio.Task | None = None
+        self.sending = asyncio.Lock()
 
 
 class ExtractPool:
@@ -134,9 +135,15 @@ class ExtractPool:
         job = next(self._jobs)
         fut = asyncio.get_running_loop().create_future()
         worker.pending[job] = fut
-        data = pickle.dumps((job, body, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            worker.proc.stdin.write(_HEADER.pack(len(data)) + data)
+            # One page at a time into a worker's pipe, waiting while it is full: pages waiting
+            # for a busy worker are not all copied into the pipe's buffer at once.
+            async with worker.sending:
+                data = pickle.dumps((job, body, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+                worker.proc.stdin.write(_HEADER.pack(len(data)))
+                worker.proc.stdin.write(data)
+                del data
+                await worker.proc.stdin.drain()
         except (ConnectionError, OSError, RuntimeError):
             worker.pending.pop(job, None)
             self.broken = True

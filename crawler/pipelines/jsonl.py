@@ -8,12 +8,13 @@ GUIDEAUDIT_JSONL_BODY is on, then as base64 (``body_base64``).
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
+
+from guideaudit.text import json_text
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,6 @@ class JsonLinesPipeline:
             else:
                 raw["body_bytes"] = len(body)
             data["raw"] = raw
-        self._file.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self._file.write(json_text(data) + "\n")
         self._file.flush()
         return item

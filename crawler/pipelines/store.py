@@ -47,6 +47,9 @@ REUSED_WEIGHT = 0.2  # a reused guide (incremental) costs the writer a fraction 
 # The documented promise: a guide the crawl yielded is in the store within FLUSH_SECONDS. A
 # timer (not only the next item) flushes a batch once its oldest guide has waited FLUSH_AFTER,
 # leaving the rest of the 5 s for the write itself (tests/sweep/test_write_cadence.py measures it).
+# A batch is also bounded by the bytes of its evidence pages, so a batch of big pages never holds
+# hundreds of MB in the crawl's process, its pickle and the writer (bench/bigpage_bench.py).
+BATCH_BYTES = 16 * 1024 * 1024
 FLUSH_SECONDS = 5.0
 FLUSH_AFTER = FLUSH_SECONDS / 2
 FLUSH_TICK = 0.5
@@ -350,6 +353,16 @@ def count_attachments(record: dict) -> int:
     )
 
 
+def _evidence_bytes(entry: Any) -> int:
+    """Size of the page a buffered guide carries (a GuideEntry or an unchecked (record, raw),
+    either maybe wrapped as Fetched for the next incremental sweep)."""
+    if isinstance(entry, Fetched):
+        entry = entry.entry
+    raw = entry.raw if isinstance(entry, GuideEntry) else (entry[1] if isinstance(entry, tuple) else None)
+    body = getattr(raw, "body", None) if not isinstance(raw, dict) else raw.get("body")
+    return len(body) if isinstance(body, (bytes, bytearray, str)) else 0
+
+
 class StorePipeline:
     def __init__(self, crawler, state: SweepState | None, max_guides: int | None = None):
         self.crawler = crawler
@@ -361,6 +374,7 @@ class StorePipeline:
         self.oldest: float | None = None  # when the oldest unwritten guide of the buffer came
         self.buffer_items: list[dict] = []  # the items of buffer, for GUIDES_STORED
         self.ledgers: list[dict | None] = []  # the ledger fields of each buffered guide (crawler/ledger.py)
+        self.buffered_bytes = 0
         self.last_flush = time.monotonic()
         self._timer = None
         self._writing: asyncio.Lock | None = None
@@ -420,7 +434,8 @@ class StorePipeline:
         self.ledgers.append(item.get("ledger"))
         if self.oldest is None:
             self.oldest = time.monotonic()
-        if self.weight >= self.batch_size:
+        self.buffered_bytes += _evidence_bytes(entry)
+        if self.weight >= self.batch_size or self.buffered_bytes >= BATCH_BYTES:
             await self._flush()
         return item
 
@@ -487,6 +502,7 @@ class StorePipeline:
         items, self.buffer_items = self.buffer_items, []
         self.weight = 0.0
         ledgers, self.ledgers = self.ledgers, []
+        self.buffered_bytes = 0
         pages, recovered = self.state.take_pending(self.crawler)
         self.last_flush = time.monotonic()
         if not batch and not pages and not recovered:

@@ -61,6 +61,35 @@ def _skip_set(skip_urls: Any, skip_urls_file: Any) -> set[str]:
     return urls
 
 
+RAW_MAXSIZE = 2 * 1024 * 1024  # GUIDEAUDIT_RAW_MAXSIZE's default (crawler/settings.py)
+
+
+def evidence_body(body: bytes, limit: int) -> bytes:
+    """The page kept as a guide's evidence: whole up to ``limit`` bytes, else its first
+    ``limit`` bytes and a note saying how long the page was. Cut here, in the crawl's process,
+    so a big page is not carried whole through the pipelines, batches and the writer."""
+    if limit <= 0 or len(body) <= limit:
+        return bytes(body)
+    note = f"\n<!-- guideaudit：页面共 {len(body)} 字节，证据只保存前 {limit} 字节（GUIDEAUDIT_RAW_MAXSIZE） -->\n"
+    return bytes(body[:limit]) + note.encode("utf-8")
+
+
+TOO_LARGE = "too_large"  # vocab LEDGER_KINDS code; a failure's error text starts with it
+
+
+def too_large(exc: BaseException) -> bool:
+    """Whether a download was cut by the page cap (Scrapy's DOWNLOAD_MAXSIZE): refused at once
+    when the Content-Length says so, cancelled mid-stream when the bytes say so."""
+    from scrapy.exceptions import DownloadCancelledError
+    from twisted.internet.defer import CancelledError
+
+    if isinstance(exc, DownloadCancelledError):
+        return "max size" in str(exc) or not str(exc)
+    # Mid-stream, Scrapy cancels the body's deferred with no message (http11 _ResponseReader);
+    # nothing else of a page request is cancelled while the crawl runs.
+    return isinstance(exc, CancelledError)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -209,7 +238,7 @@ class GuideSpider(scrapy.Spider):
                 "status": response.status,
                 "content_type": ctype.decode("latin-1") if ctype else None,
                 "encoding": encoding,
-                "body": bytes(response.body),
+                "body": evidence_body(response.body, self._raw_maxsize()),
             },
         }
         if self._stores():  # kept by the store for the next incremental sweep
@@ -219,10 +248,18 @@ class GuideSpider(scrapy.Spider):
             ledger.handed_to_store(ledger_key(response.request), item)  # the writer records it
         return item
 
+    def _raw_maxsize(self) -> int:
+        settings = getattr(getattr(self, "crawler", None), "settings", None)
+        return settings.getint("GUIDEAUDIT_RAW_MAXSIZE", RAW_MAXSIZE) if settings is not None else RAW_MAXSIZE
+
     def on_error(self, failure: Any) -> Any:
         request = failure.request
         exc = failure.value
         kind, status, error = failure_kind(exc)
+        if too_large(exc):
+            kind = TOO_LARGE
+            cap = request.meta.get("download_maxsize") or self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            error = f"{TOO_LARGE}: 页面超过大小上限 {cap} 字节（GUIDEAUDIT_PAGE_MAXSIZE），未读取"
         referer = request.headers.get(b"Referer")
         if kind in ("robots", "offsite"):
             # robots.txt (or the offsite filter) dropped it: politeness, not a failure of the portal.

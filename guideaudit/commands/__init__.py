@@ -57,18 +57,13 @@ def chosen_sweep(store: Store, number: int | None) -> Sweep:
 
 
 def emit(text: str, out: str | None, bom: bool = False) -> None:
-    """Command output to --out (UTF-8; with a BOM for csv that Excel opens) or to the screen; a
-    path that cannot be written is the user's to fix (exit 2)."""
+    """Command output to --out (UTF-8; with a BOM for csv that Excel opens; written whole or not
+    at all) or to the screen; a path that cannot be written is the user's to fix (exit 2)."""
     import sys
-    from pathlib import Path
 
-    from guideaudit.errors import UsageError
+    from guideaudit.outfiles import write_text
 
     if not out:
         sys.stdout.write(text)
         return
-    try:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
-    except OSError as err:
-        raise UsageError(f"{out}：无法写入（{err.strerror}）") from None
+    write_text(out, text, encoding="utf-8-sig" if bom else "utf-8")

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO
 
 from guideaudit.checks.elements import ELEMENTS
 from guideaudit.commands.sources import IMPORTERS
-from guideaudit.record import GuideRecord, load_records, record_files
+from guideaudit.record import GuideRecord, RecordError, load_records, record_files
+from guideaudit.text import json_text
 
 HELP = "逐要素检查办事指南记录（JSON/JSONL 或文件夹），输出缺陷清单"
 
@@ -57,12 +55,23 @@ def settings_from(args: argparse.Namespace):
 
 
 def iter_records(args: argparse.Namespace) -> Iterator[GuideRecord]:
+    """The records of the input files; none at all (an empty file, a folder without record
+    files) is the user's to fix, not a clean result."""
     if not args.source:
-        yield from load_records(args.paths)
-        return
-    from guideaudit.commands.sources import importer
+        records = load_records(args.paths)
+        expected = "指南记录（.json 对象或数组、.jsonl 每行一条）"
+    else:
+        from guideaudit.commands.sources import importer
 
-    yield from importer(args.source).load_files(record_files(args.paths))
+        source = importer(args.source)
+        records = source.load_files(record_files(args.paths))
+        expected = source.title + " 的导出文件"
+    count = 0
+    for record in records:
+        count += 1
+        yield record
+    if not count:
+        raise RecordError("、".join(map(str, args.paths)), None, None, f"没有读到任何指南记录；应为{expected}")
 
 
 @contextmanager
@@ -70,15 +79,9 @@ def output(path: str | None) -> Iterator[IO[str]]:
     if not path:
         yield sys.stdout
         return
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle = target.open("w", encoding="utf-8", newline="")
-    except OSError as err:
-        from guideaudit.cli import UsageError
+    from guideaudit.outfiles import atomic_open
 
-        raise UsageError(f"{target}：无法写入（{err.strerror}）") from None
-    with handle:
+    with atomic_open(path, newline="") as handle:
         yield handle
 
 
@@ -90,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     with output(args.out) as out:
         if args.format == "jsonl":
             for result in results:
-                out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+                out.write(json_text(result.to_dict()) + "\n")
         elif args.format == "csv":
             write_csv(results, out)
         else:
@@ -100,13 +103,11 @@ def run(args: argparse.Namespace) -> int:
 
 def write_csv(results, out: IO[str]) -> None:
     """One row per defect (a guide without defects gets one row with empty defect columns)."""
-    from guideaudit.text import safe_cell
+    from guideaudit.outfiles import csv_writer
 
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(CSV_COLUMNS)
-
-    def row(cells: list) -> None:
-        writer.writerow([safe_cell(c) for c in cells])
+    row = writer.writerow
 
     for result in results:
         head = [result.id, result.item_name or "", result.agency or "", result.url or "", *result.elements.values()]
@@ -118,13 +119,13 @@ def write_csv(results, out: IO[str]) -> None:
 
 
 def write_table(results, out: IO[str], limit: int) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from guideaudit.checks.registry import RULES
+    from guideaudit.terminal import console as terminal_console
     from guideaudit.vocab import severity_label
 
-    console = Console(file=out, width=None if out.isatty() else 140, no_color=not out.isatty(), soft_wrap=False)
+    console = terminal_console(file=out, width=None if out.isatty() else 140, no_color=not out.isatty(), soft_wrap=False)
     verdicts: dict[str, Counter] = {code: Counter() for code in ELEMENTS}
     rules: Counter = Counter()
     total = with_errors = shown = 0

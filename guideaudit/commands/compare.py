@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from guideaudit.commands import add_db_argument, emit, open_store
+from guideaudit.text import json_text
 
 HELP = "比较两次抓取：新增、已整改、仍存在的问题，整改率，按单位统计（以评促改）"
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -78,7 +78,9 @@ class _progress:
             return lambda: None
         from rich.progress import Progress
 
-        self.bar = Progress(transient=True)
+        from guideaudit.terminal import console
+
+        self.bar = Progress(transient=True, console=console(stderr=True))
         self.bar.start()
         task = self.bar.add_task(self.label, total=self.total or 1)
         return lambda: self.bar.advance(task)
@@ -92,19 +94,17 @@ def _write(c, args) -> None:
     from guideaudit.reports.compare import CSV_HEADERS, UNIT_HEADERS, defect_rows, unit_rows
 
     if args.format == "json":
-        text = json.dumps(c.to_dict(), ensure_ascii=False, indent=1) + "\n"
+        text = json_text(c.to_dict(), indent=1) + "\n"
         emit(text, args.out)
     elif args.format == "csv":
-        import csv
         import io
 
-        from guideaudit.text import safe_cell
+        from guideaudit.outfiles import csv_writer
 
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = csv_writer(buf)
         writer.writerow(CSV_HEADERS)
-        for row in defect_rows(c):
-            writer.writerow([safe_cell(v) for v in row])
+        writer.writerows(defect_rows(c))
         emit(buf.getvalue(), args.out, bom=True)
     elif args.format == "xlsx":
         from guideaudit.reports.xlsx import write_comparison_workbook
@@ -118,14 +118,13 @@ def _write(c, args) -> None:
 
 
 def _table(c, limit: int) -> None:
-    from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     from guideaudit.reports.compare import CHANGE_LABELS
+    from guideaudit.terminal import console as terminal_console
 
-    console = Console(width=None if sys.stdout.isatty() else 140, no_color=not sys.stdout.isatty(), soft_wrap=False)
-    console.print(escape(c.summary()))
+    console = terminal_console(width=None if sys.stdout.isatty() else 140, no_color=not sys.stdout.isatty(), soft_wrap=False)
+    console.print(c.summary())
     units = Table(title=f"各单位（第 {c.from_sweep.id} 次 → 第 {c.to_sweep.id} 次）")
     for column in ("单位", "上次问题", "新增", "已整改", "仍存在", "整改率", "标记已整改但仍存在", "得分变化", "排名变化"):
         units.add_column(column, overflow="fold")
@@ -133,7 +132,7 @@ def _table(c, limit: int) -> None:
         rate = "—" if u.rectification_rate is None else f"{u.rectification_rate:.1%}"
         score = "" if u.score_change is None else f"{u.score_change:+.2f}"
         rank = "" if u.rank_change is None else f"{u.rank_change:+d}"
-        units.add_row(escape(u.unit), str(u.before), str(u.new), str(u.fixed), str(u.persisting), rate,
+        units.add_row(u.unit, str(u.before), str(u.new), str(u.fixed), str(u.persisting), rate,
                       str(u.marked_fixed_but_present), score, rank)
     console.print(units)
     shown = [d for d in c.defects if d.change != "persisting" or d.marked_fixed_but_present][:limit]
@@ -143,6 +142,6 @@ def _table(c, limit: int) -> None:
             listing.add_column(column, overflow="fold")
         for d in shown:
             label = CHANGE_LABELS[d.change] + ("（标记已整改但仍存在）" if d.marked_fixed_but_present else "")
-            listing.add_row(label, escape(d.unit), escape(d.item_name), d.element, escape(d.message),
-                            escape(f"{d.evidence_from[:60]} → {d.evidence_to[:60]}"))
+            listing.add_row(label, d.unit, d.item_name, d.element, d.message,
+                            f"{d.evidence_from[:60]} → {d.evidence_to[:60]}")
         console.print(listing)

@@ -20,6 +20,16 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_argument(parser)
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"应为 0 到 1 之间的数（如 0.9），实际为 {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--a", required=True, metavar="SOURCE", help="来源 A：抓取编号 N，或实施清单 .xlsx/.csv，或记录 .jsonl")
     parser.add_argument("--b", required=True, metavar="SOURCE", help="来源 B：同上")
@@ -30,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--for", dest="targets", action="append", default=[], metavar="指标=数字",
                         help="把某个数字写成方案的指标编号，如 --for C3-1=same_source_share（anda-2020 数据同源）、"
                              "--for 20=consistency_share（阳江 线上线下一致性）；可重复")
-    parser.add_argument("--threshold", type=float, default=0.9, metavar="X", help="受理条件相似度不低于 X 视为一致（默认 0.9）")
+    parser.add_argument("--threshold", type=_share, default=0.9, metavar="X", help="受理条件相似度不低于 X 视为一致（默认 0.9）")
     parser.add_argument("--limit", type=int, default=40, metavar="N", help="table 格式最多列出 N 条（默认 40）")
     add_source_arguments(parser)
 
@@ -162,31 +172,28 @@ def parse_targets(specs: list[str], default: str) -> dict[str, str]:
 
 
 def console():
-    from rich.console import Console
+    from guideaudit.terminal import console
 
-    return Console(width=None if sys.stdout.isatty() else 160, no_color=not sys.stdout.isatty(), soft_wrap=False)
+    return console(width=None if sys.stdout.isatty() else 160, no_color=not sys.stdout.isatty(), soft_wrap=False)
 
 
 def print_table(con, title: str, header, rows, limit: int) -> None:
-    from rich.markup import escape
     from rich.table import Table
 
     t = Table(title=title, show_lines=False)
     for h in header:
         t.add_column(h, overflow="fold")
     for row in rows[:limit]:
-        t.add_row(*(escape(str(v)[:80]) for v in row))
+        t.add_row(*(str(v)[:80] for v in row))
     con.print(t)
     if len(rows) > limit:
         con.print(f"（另有 {len(rows) - limit} 条未列出，用 --format csv/xlsx 查看全部）")
 
 
 def table(c, limit: int, where_a: str, where_b: str) -> None:
-    from rich.markup import escape
-
     from guideaudit.reports import consistency as rep
 
     con = console()
-    con.print(escape(summary(c, where_a, where_b)))
+    con.print(summary(c, where_a, where_b))
     print_table(con, "各单位同源率", rep.UNIT_HEADERS, rep.unit_rows(c), 1000)
     print_table(con, "不一致与待核实", rep.FINDING_HEADERS, rep.finding_rows(c), limit)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import IO
 
 from guideaudit.commands import add_db_argument, chosen_sweep, open_store
-from guideaudit.text import safe_cell
+from guideaudit.outfiles import csv_writer
+from guideaudit.text import json_text
 
 HELP = "从数据库导出某次抓取的指南记录、问题清单或指标（jsonl / csv）"
 
@@ -27,7 +25,6 @@ LEDGER_COLUMNS = ("url", "state", "kind", "guide_id", "final_url", "status", "de
 from guideaudit.vocab import SEVERITY_LABELS  # noqa: E402
 
 ALL_GROUP = "全部"
-# Spreadsheet programs run a cell starting with these as a formula; portal text is untrusted.
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def cell(value) -> object:
     if value is None:
         return ""
-    return safe_cell(value if isinstance(value, (str, int, float)) else json.dumps(value, ensure_ascii=False))
+    return value if isinstance(value, (str, int, float)) else json_text(value)
 
 
 @contextmanager
@@ -51,14 +48,11 @@ def _output(path: str | None, fmt: str) -> Iterator[IO[str]]:
     if not path:
         yield sys.stdout
         return
-    target = Path(path)
-    if target.parent and not target.parent.exists():
-        from guideaudit.cli import UsageError
+    from guideaudit.outfiles import atomic_open
 
-        raise UsageError(f"输出文件夹不存在：{target.parent}")
     # utf-8-sig so Excel opens Chinese CSV correctly; JSONL stays plain UTF-8.
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    with open(target, "w", encoding=encoding, newline="") as handle:
+    with atomic_open(path, encoding=encoding, newline="") as handle:
         yield handle
 
 
@@ -144,10 +138,10 @@ def run(args: argparse.Namespace) -> int:
         with _output(args.out, args.format) as out:
             if args.format == "jsonl":
                 for row in rows:
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    out.write(json_text(row) + "\n")
                     count += 1
             else:
-                writer = csv.writer(out, lineterminator="\n")
+                writer = csv_writer(out, lineterminator="\n")
                 writer.writerow(columns)
                 for row in rows:
                     writer.writerow([cell(row.get(c)) for c in columns])

@@ -89,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
             return 1
         record = result.record
     indent = args.indent or None
-    print(json.dumps(record.model_dump(mode="json"), ensure_ascii=False, indent=indent))
+    from guideaudit.text import json_text
+
+    print(json_text(record.model_dump(mode="json"), indent=indent))
     return 0
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 from typing import IO
 
 from guideaudit.commands.check import add_input_arguments, iter_records, output, settings_from
@@ -31,17 +29,17 @@ def run(args: argparse.Namespace) -> int:
     with output(args.out) as out:
         if args.format == "json":
             data = {group: {name: ind.to_dict() for name, ind in inds.items()} for group, inds in groups.items()}
-            json.dump({"by": args.by, "groups": data}, out, ensure_ascii=False, indent=1)
-            out.write("\n")
-        elif args.format == "csv":
-            from guideaudit.text import safe_cell
+            from guideaudit.text import json_text
 
-            writer = csv.writer(out)
+            out.write(json_text({"by": args.by, "groups": data}, indent=1) + "\n")
+        elif args.format == "csv":
+            from guideaudit.outfiles import csv_writer
+
+            writer = csv_writer(out)
             writer.writerow(["group", "indicator", "label", "value", "n"])
             for group, inds in groups.items():
                 for ind in inds.values():
-                    writer.writerow([safe_cell(c) for c in (
-                        group, ind.name, ind.label, "" if ind.value is None else f"{ind.value:.6g}", ind.n)])
+                    writer.writerow((group, ind.name, ind.label, "" if ind.value is None else f"{ind.value:.6g}", ind.n))
         else:
             _table(groups, out)
     return 0
@@ -56,10 +54,11 @@ def _fmt(name: str, value: float | None) -> str:
 
 
 def _table(groups, out: IO[str]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=out, width=None if out.isatty() else 140, no_color=not out.isatty())
+    from guideaudit.terminal import console as terminal_console
+
+    console = terminal_console(file=out, width=None if out.isatty() else 140, no_color=not out.isatty())
     for group, inds in groups.items():
         table = Table(title=group)
         for column in ("指标", "名称", "值", "计算事项数"):

@@ -108,12 +108,10 @@ def run(args: argparse.Namespace) -> int:
               "units": (rep.LEVEL_UNIT_HEADERS, rep.level_unit_rows(lv))}
     header, rows = tables[args.part]
     if not write_result(args, lv, header, rows, rep.levels_sheets(lv)):
-        from rich.markup import escape
-
         from guideaudit.commands.consistency import console
 
         con = console()
-        con.print(escape(line))
+        con.print(line)
         print_table(con, "各单位要素规范统一率", rep.LEVEL_UNIT_HEADERS, rep.level_unit_rows(lv), 1000)
         print_table(con, "要素不一致（与多数值不同）", rep.LEVEL_HEADERS, rep.level_rows(lv), args.limit)
         print_table(con, f"减时间/减跑动：高频办理项各层级对比（{cmp.how}）", rep.BRIEF_ITEM_HEADERS,

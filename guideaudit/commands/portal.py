@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     truth.add_argument("--out", help="输出的 JSONL 文件（指南记录；有 --ledger 时可省略）")
     truth.add_argument("--ledger", help="故障模式：把每个故障网址在抓取账本中应有的状态和类型写成 JSONL 到此文件")
     truth.add_argument("--timeout", type=float, help="--ledger：被评判的抓取的超时秒数（默认取爬虫设置 DOWNLOAD_TIMEOUT）")
-    truth.add_argument("--page-cap-mb", type=float, help="--ledger：页面大小上限 MB（默认取爬虫设置 DOWNLOAD_MAXSIZE）")
+    truth.add_argument("--page-cap-mb", type=float, help="--ledger：页面大小上限 MB（默认取爬虫设置 GUIDEAUDIT_PAGE_MAXSIZE）")
     truth.add_argument("--attachment-cap-mb", type=float, help="--ledger：附件大小上限 MB（默认取爬虫设置 ATTACHMENT_MAXSIZE）")
     truth.add_argument(
         "--base-url",
@@ -176,7 +176,7 @@ def _caps(args: argparse.Namespace) -> dict:
 
     caps = {
         "timeout": args.timeout if args.timeout is not None else float(settings.DOWNLOAD_TIMEOUT),
-        "page_cap": int(args.page_cap_mb * 1024 * 1024) if args.page_cap_mb is not None else settings.DOWNLOAD_MAXSIZE,
+        "page_cap": int(args.page_cap_mb * 1024 * 1024) if args.page_cap_mb is not None else settings.GUIDEAUDIT_PAGE_MAXSIZE,
         "attachment_cap": (
             int(args.attachment_cap_mb * 1024 * 1024) if args.attachment_cap_mb is not None else settings.ATTACHMENT_MAXSIZE
         ),

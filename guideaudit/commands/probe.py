@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from guideaudit.text import safe_terminal
+
 HELP = "试探一个新门户：抓取起始页和几个指南页，说明识别出的链接、字段和标签，并写出门户配置草稿"
 
 _NAV_WORDS = frozenset("首页 上一页 下一页 尾页 末页 登录 注册 关于我们 联系我们 网站地图 更多 返回 返回首页 无障碍 长辈版 繁體 English".split())
@@ -206,7 +208,6 @@ def run(args: argparse.Namespace) -> int:
 def _write_profile(path: Path, start: str, encodings: dict[str, int], extra: dict[str, int], n_guides: int) -> None:
     import yaml
 
-    from guideaudit.errors import UsageError
 
     parts = urlsplit(start)
     name = re.sub(r"[^a-z0-9]+", "-", parts.netloc.lower()).strip("-") or "portal"
@@ -227,18 +228,22 @@ def _write_profile(path: Path, start: str, encodings: dict[str, int], extra: dic
     text = "# guideaudit probe 生成的门户配置草稿（通用抽取，html 类）。\n" + yaml.safe_dump(
         data, allow_unicode=True, sort_keys=False
     )
-    try:
-        path.write_text(text, "utf-8")
-    except OSError as err:
-        raise UsageError(f"--out {path}：无法写入：{err.strerror}") from None
+    from guideaudit.outfiles import write_text
+
+    write_text(path, text)
 
 
 def _write_labels(path: Path, extra: dict[str, int]) -> None:
     lines = ["# 这些标签没有对应到任何字段，已放入 extra。若某个标签其实是某字段，把它移到该字段下，",
              "# 例如  location: [办理窗口地址]；然后 guideaudit extract/probe --labels 本文件。", "fields: {}",
              "# 未匹配的标签（出现页数）："]
-    lines += [f"#   {label}: {count}" for label, count in sorted(extra.items(), key=lambda kv: -kv[1])]
+    # A portal's label stays inside its comment line: a newline in it would make YAML of the rest.
+    lines += [f"#   {' '.join(safe_terminal(label).split())}: {count}"
+              for label, count in sorted(extra.items(), key=lambda kv: -kv[1])]
+    from guideaudit.errors import UsageError
+    from guideaudit.outfiles import write_text
+
     try:
-        path.write_text("\n".join(lines) + "\n", "utf-8")
-    except OSError:
+        write_text(path, "\n".join(lines) + "\n")
+    except UsageError:
         pass

@@ -81,13 +81,19 @@ def _consistency(paths: list[str]) -> dict | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from guideaudit.cli import UsageError
     from guideaudit.reports.build import ScoreOptions, build_report
     from guideaudit.schemes import SchemeError
 
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}：是一个已存在的文件；应为输出文件夹（报告的几个文件写在其中）")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"--out {out}：无法创建输出文件夹（{err.strerror}）") from None
     store = open_store(args.db)
     try:
         sweep = chosen_sweep(store, args.sweep)
@@ -96,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"{path}：文件不存在")
         options = ScoreOptions(args.scheme, tuple(args.metrics), args.aliases, args.unit_type, args.allow_missing)
         consistency = _consistency(args.consistency)
-        console = Console(stderr=True)
+        from guideaudit.terminal import console as terminal_console
+
+        console = terminal_console(stderr=True)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, disable=args.quiet, transient=False) as bar:
             progress = _RichProgress(bar)

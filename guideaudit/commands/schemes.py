@@ -156,9 +156,9 @@ def write_template(scheme, out: str) -> int:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix.lower() == ".xlsx":
-            import xlsxwriter
+            from guideaudit.outfiles import xlsx_workbook
 
-            book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+            book = xlsx_workbook(path)
             ws = book.add_worksheet("指标")
             bold = book.add_format({"bold": True, "bg_color": "#DDE7F3"})
             for col, header in enumerate(TEMPLATE_HEADERS):

@@ -396,6 +396,32 @@ def _rekey_url_guides(conn) -> None:
 
 
 
+STORE_ID_KEY = "store_id"
+
+# What the database said, for errors that are the user's setup rather than our bug (the CLI
+# answers them in Chinese with exit 2; the transaction was rolled back, nothing was stored).
+_DB_PROBLEMS = (
+    ("database is locked", "数据库文件被另一个程序锁定（正在写入？），等它结束后重试"),
+    ("readonly database", "数据库文件是只读的，无法写入"),
+    ("database or disk is full", "磁盘已满，无法写入数据库"),
+    ("disk i/o error", "读写数据库文件时出现磁盘错误"),
+    ("unable to open database file", "无法打开数据库文件（路径不存在、是文件夹或没有权限）"),
+    ("file is not a database", "不是 guideaudit 的数据库，或文件已损坏"),
+    ("malformed", "数据库文件已损坏"),
+)
+
+
+def explain_db_error(err: BaseException) -> str | None:
+    """A Chinese explanation of a database error that is not a bug of ours, else None."""
+    if not isinstance(err, DatabaseError):
+        return None
+    text = str(getattr(err, "orig", err)).lower()
+    for needle, said in _DB_PROBLEMS:
+        if needle in text:
+            return said
+    return None
+
+
 class Store:
     def __init__(self, url: str | None = None):
         self.url = url or default_db_url()
@@ -426,6 +452,27 @@ class Store:
                 raise StoreError(
                     f"数据库 {self.display_url} 的结构版本为 {found}，本程序需要 {t.SCHEMA_VERSION}"
                 )
+
+    @property
+    def identity(self) -> str:
+        """This store's id: random, made once, kept in ga_meta. Every 缺陷清单.xlsx carries it,
+        so `review import` can refuse a workbook generated from another store."""
+        if getattr(self, "_identity", None):
+            return self._identity
+        with self.engine.begin() as conn:
+            found = conn.execute(select(t.meta.c.value).where(t.meta.c.key == STORE_ID_KEY)).scalar()
+        if found is None:
+            import uuid
+
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(t.meta).values(key=STORE_ID_KEY, value=uuid.uuid4().hex))
+            except IntegrityError:  # another process made it first: theirs stands
+                pass
+            with self.engine.begin() as conn:
+                found = conn.execute(select(t.meta.c.value).where(t.meta.c.key == STORE_ID_KEY)).scalar()
+        self._identity = str(found)
+        return self._identity
 
     def close(self) -> None:
         self.engine.dispose()

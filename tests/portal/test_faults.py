@@ -506,7 +506,9 @@ def test_truth_command_writes_the_ledger_truth_and_the_fault_mode_defects(tmp_pa
     assert set(by_id) == {g.gid for g in plan.site.guides} - plan.not_stored()
     # the records carry the hostile text verbatim, U+2028 included, one record per line
     lines = out.read_text("utf-8").split("\n")
-    assert len([x for x in lines if x]) == N and any(HOSTILE["step"] in x for x in lines)
+    # JSONL escapes control characters and U+2028 (guideaudit.text.json_text): compare values
+    steps = [v or "" for x in lines if x for st in (json.loads(x).get("steps") or []) for v in st.values()]
+    assert len([x for x in lines if x]) == N and any(HOSTILE["step"] in st for st in steps)
 
 
 @pytest.mark.parametrize("text,where", [

@@ -91,9 +91,11 @@ def test_hostile_text_stays_literal_text(report_dir):
     hostile = next(r for r in rows if r["事项名称"] == HOSTILE_NAME)
     assert hostile["原文"].startswith("<img src=x")
     formula = next(r for r in rows if r["要素"] == "E2-1 材料来源")
-    assert formula["原文"] == '=HYPERLINK("http://evil.example","x")'
+    # Defused like the csv: a string, and one that stays text when an auditor edits the cell or
+    # saves the sheet on as csv.
+    assert formula["原文"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
     cell = next(c for row in ws.iter_rows() for c in row if c.value == formula["原文"])
-    assert cell.data_type == "s"  # a string, not a formula Excel would evaluate
+    assert cell.data_type == "s"
 
 
 def test_csv_has_bom_and_the_same_rows(report_dir):
