@@ -72,9 +72,9 @@ def _print_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 
 def _terminal(value) -> str:
     """Portal text for the terminal: no control characters (escape sequences) get through."""
-    from guideaudit.text import safe_cell
+    from guideaudit.text import safe_terminal
 
-    return str(safe_cell("" if value is None else str(value), formulas=False)).replace("\n", " ")
+    return safe_terminal("" if value is None else str(value)).replace("\n", " ")
 
 
 def _detail(store, number: int, limit: int, db: str | None) -> int:

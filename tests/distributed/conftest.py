@@ -38,7 +38,7 @@ class HitClock:
     """When each request reached the portal: its router, timed on entry (the portal's own
     request log is written after the page is rendered, which blurs arrival by its render time)."""
 
-    def __init__(self):
+    def __init__(self, portal=None):
         from guideaudit.fixtures.portal import server
 
         self.times: list[tuple[float, str]] = []
@@ -47,10 +47,13 @@ class HitClock:
         self.original = original = server.Router.handle
         clock = self
 
-        def handle(router, method, target, headers, body):
-            with clock.lock:
-                clock.times.append((time.monotonic(), target))
-            return original(router, method, target, headers, body)
+        # The patch lasts the session: it must time this portal's requests only and pass every
+        # argument through (other portals of the session use the same Router class).
+        def handle(router, method, target, *args, **kwargs):
+            if portal is None or router.state is portal._state:
+                with clock.lock:
+                    clock.times.append((time.monotonic(), target))
+            return original(router, method, target, *args, **kwargs)
 
         server.Router.handle = handle
 
@@ -63,7 +66,7 @@ def small_portal():
     from guideaudit.fixtures.portal import FixturePortal
 
     with FixturePortal(n_guides=N_GUIDES, seed=2026, port=0, process=False) as p:
-        p.hit_clock = HitClock()
+        p.hit_clock = HitClock(p)
         try:
             yield p
         finally:
