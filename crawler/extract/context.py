@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from .labels import MAX_LABEL_CHARS, Labels, normalise_label
+from .labels import MAX_LABEL_CHARS, Labels, label_key
 from .text import element_text
 
 LABEL_CLASS = re.compile(r"(?:^|[-_])(?:name|label|lable|title|tit|key|th|item-name)(?:[-_]|$)", re.I)
@@ -117,7 +117,7 @@ def label_classed(el: etree._Element) -> bool:
 def short(el: etree._Element) -> bool:
     """Short enough, one line, no nested table: could be a label."""
     text = t(el)
-    key = normalise_label(text)
+    key = label_key(text)
     return bool(key) and len(key) <= MAX_LABEL_CHARS and "\n" not in text and not has_table(el)
 
 
