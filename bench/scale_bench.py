@@ -128,12 +128,18 @@ def run(n_guides: int, small: int, repeat: int, pg: bool, sets: tuple[str, ...],
             bare = _bare(url_file, env)
             sweep["requests"] = len(requests)
             sweep["ratio"] = round(bare["wall_s"] / sweep["wall_s"], 3)
+            # Steadier than wall time on a shared machine: CPU over the bare spider's, per guide.
+            sweep["cpu_ms_per_guide_over_bare"] = round(1000 * (sweep["cpu_s"] - bare["cpu_s"]) / max(sweep["guides"], 1), 2)
+            main_cpu = sweep["cpu_by_process_s"].get("main")
+            sweep["main_cpu_over_bare"] = round(main_cpu / bare["cpu_s"], 2) if main_cpu and bare["cpu_s"] else None
             runs.append(sweep)
             bares.append(bare)
             db.unlink()
             print(f"  SQLite 第 {i + 1} 次：sweep {sweep['wall_s']} 秒、CPU {sweep['cpu_s']} 秒 {sweep['cpu_by_process_s']}、"
                   f"峰值内存（进程树）{sweep['peak_tree_mb']} MB、库 {sweep['store_mb']} MB；"
-                  f"空爬虫 {bare['wall_s']} 秒、CPU {bare['cpu_s']} 秒；比值 {sweep['ratio']}", flush=True)
+                  f"空爬虫 {bare['wall_s']} 秒、CPU {bare['cpu_s']} 秒；比值 {sweep['ratio']}；"
+                  f"CPU 每份指南比空爬虫多 {sweep['cpu_ms_per_guide_over_bare']} ms，抓取进程 CPU 为空爬虫的 "
+                  f"{sweep['main_cpu_over_bare']} 倍", flush=True)
         result["sqlite"], result["bare"] = runs, bares
         if pg:
             url, name = _pg_database()
