@@ -134,6 +134,8 @@ EXTENSIONS = {
     # crawl process: a progress line every GUIDEAUDIT_PROGRESS_INTERVAL s (0: off) to the log,
     # and to stdout with GUIDEAUDIT_PROGRESS (guideaudit sweep)
     "guideaudit.crawler.progress.SweepProgress": 200,
+    # every process of a crawl: fewer young garbage collections, startup objects frozen (crawler/gcpolicy.py)
+    "guideaudit.crawler.gcpolicy.CrawlGc": 300,
 }
 
 # Playwright is only switched on by the JS spider (its download handlers are set per crawl in

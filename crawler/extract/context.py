@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from .labels import MAX_LABEL_CHARS, Labels, normalise_label
+from .labels import MAX_LABEL_CHARS, Labels, label_key
 from .text import element_text
 
 LABEL_CLASS = re.compile(r"(?:^|[-_])(?:name|label|lable|title|tit|key|th|item-name)(?:[-_]|$)", re.I)
@@ -66,6 +66,11 @@ class PageParts:
 _TEXT_CACHE: dict[etree._Element, str] = {}
 
 
+# Elements holding a table, of the page being read (set by index_tables, None outside a detection
+# run): has_table is asked for most cells, and a set lookup beats walking each cell's subtree.
+_TABLE_HOLDERS: set[etree._Element] | None = None
+
+
 def t(el: etree._Element) -> str:
     text = _TEXT_CACHE.get(el)
     if text is None:
@@ -74,25 +79,52 @@ def t(el: etree._Element) -> str:
 
 
 def clear_cache() -> None:
+    global _TABLE_HOLDERS
     _TEXT_CACHE.clear()
+    _TABLE_HOLDERS = None
+
+
+def index_tables(root: etree._Element) -> None:
+    """Note every ancestor of every table, for has_table during one detection run (the tree is
+    not changed while detectors read it)."""
+    global _TABLE_HOLDERS
+    holders: set[etree._Element] = set()
+    for table in root.iter("table"):
+        for anc in table.iterancestors():
+            if anc in holders:
+                break  # its ancestors are in already
+            holders.add(anc)
+    _TABLE_HOLDERS = holders
 
 
 def classes(el: etree._Element) -> list[str]:
     return ((el.get("class") or "") + " " + (el.get("id") or "")).split()
 
 
+@lru_cache(maxsize=8192)
+def _label_tokens(class_and_id: str) -> bool:
+    # Pages repeat the same few class/id strings: the token regex runs once per string.
+    return any(LABEL_CLASS.search(tok) for tok in class_and_id.split())
+
+
 def label_classed(el: etree._Element) -> bool:
-    return any(LABEL_CLASS.search(tok) for tok in classes(el))
+    cls, eid = el.get("class"), el.get("id")
+    if not cls and not eid:
+        return False
+    return _label_tokens((cls or "") + " " + (eid or ""))
 
 
 def short(el: etree._Element) -> bool:
     """Short enough, one line, no nested table: could be a label."""
     text = t(el)
-    key = normalise_label(text)
+    key = label_key(text)
     return bool(key) and len(key) <= MAX_LABEL_CHARS and "\n" not in text and not has_table(el)
 
 
 def has_table(el: etree._Element) -> bool:
+    holders = _TABLE_HOLDERS
+    if holders is not None:
+        return el in holders
     for _ in el.iterdescendants("table"):
         return True
     return False

@@ -39,6 +39,11 @@ def _normalised(text: str) -> str:
     return normalise_label(text)
 
 
+# normalise_label, memoised: detectors ask it of the same cell texts again and again (is it short
+# enough to be a label? does it map?), and a crawl's pages repeat their labels.
+label_key = _normalised
+
+
 class LabelTable:
     """One synonym table (record fields, material columns or step columns)."""
 

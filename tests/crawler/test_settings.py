@@ -42,3 +42,30 @@ def test_jsonl_pipeline_off_without_output_is_silent(caplog: pytest.LogCaptureFi
     # Scrapy logs "Disabled …" as a warning only when NotConfigured carries a message.
     assert err.value.args == ()
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+
+
+def test_every_crawl_collects_garbage_less_often_and_freezes_its_startup_objects() -> None:
+    """crawler/gcpolicy.py: on with the project's settings (any `scrapy crawl`, every sweep);
+    checked in a child process so this test process keeps its own collector."""
+    import subprocess
+    import sys
+
+    settings = _project_settings()
+    assert "guideaudit.crawler.gcpolicy.CrawlGc" in settings.getdict("EXTENSIONS")
+    code = (
+        "import gc, json\n"
+        "from scrapy import signals\n"
+        "from scrapy.utils.test import get_crawler\n"
+        "from guideaudit.crawler.gcpolicy import CrawlGc\n"
+        "crawler = get_crawler()\n"
+        "before = (gc.get_threshold(), gc.get_freeze_count())\n"
+        "ext = CrawlGc.from_crawler(crawler)  # the extension manager keeps it alive\n"
+        "crawler.signals.send_catch_log(signals.engine_started)\n"
+        "print(json.dumps([before, (gc.get_threshold(), gc.get_freeze_count())]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    import json
+
+    (threshold_before, frozen_before), (threshold_after, frozen_after) = json.loads(out)
+    assert threshold_before == [700, 10, 10] and frozen_before == 0
+    assert threshold_after == [10_000, 10, 10] and frozen_after > 10_000  # modules, settings, crawler

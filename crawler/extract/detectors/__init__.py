@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..context import Context, PageParts, clear_cache
+from ..context import Context, PageParts, clear_cache, index_tables
 from ..labels import Labels
 from . import class_pairs, colon_text, dl, inline, materials_table, rows, sections, tabs
 
@@ -24,6 +24,7 @@ _SKIP = frozenset({"table", "tr", "td", "th", "tbody", "thead", "html", "body", 
 def find_parts(root: etree._Element, labels: Labels, base_url: str | None) -> PageParts:
     clear_cache()
     try:
+        index_tables(root)
         ctx = Context(root, labels, base_url)
         for detect in BLOCK_DETECTORS:
             detect(ctx)

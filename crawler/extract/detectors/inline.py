@@ -7,7 +7,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..context import INLINE_LABEL_TAGS, Context, label_classed, t
-from ..labels import MAX_LABEL_CHARS, normalise_label
+from ..labels import MAX_LABEL_CHARS, label_key
 from ..text import element_text, tidy
 
 
@@ -18,7 +18,7 @@ def detect_element(ctx: Context, el: etree._Element) -> bool:
 
     if not children and (el.tag in INLINE_LABEL_TAGS or label_classed(el)):
         text = tidy(lead)
-        key = normalise_label(text)
+        key = label_key(text)
         if key and len(key) <= MAX_LABEL_CHARS:
             mapped = fields.field(text) is not None
             # <label> says "label" in HTML itself: an unmapped one is still a label (→ extra).
@@ -48,7 +48,7 @@ def detect_element(ctx: Context, el: etree._Element) -> bool:
 
     if children and lead.strip():
         text = tidy(lead)
-        key = normalise_label(text)
+        key = label_key(text)
         if key and len(key) <= MAX_LABEL_CHARS and (
             fields.field(text) is not None or text.endswith(("：", ":"))
         ):
@@ -60,7 +60,7 @@ def detect_element(ctx: Context, el: etree._Element) -> bool:
 
 def _starts_label(ctx: Context, el: etree._Element) -> bool:
     text = t(el)
-    return bool(text) and len(normalise_label(text)) <= MAX_LABEL_CHARS and (
+    return bool(text) and len(label_key(text)) <= MAX_LABEL_CHARS and (
         ctx.labels.fields.field(text) is not None
     ) and el.tag in INLINE_LABEL_TAGS
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ..context import Context, Section, has_table, label_classed, short, t
-from ..labels import MAX_LABEL_CHARS, LabelTable, normalise_label
+from ..labels import MAX_LABEL_CHARS, LabelTable, label_key
 from .materials_table import cells, rows
 
 
@@ -19,7 +19,7 @@ def _is_label_cell(cell: etree._Element, labels: LabelTable) -> bool:
     if has_table(cell):
         return False
     text = t(cell)
-    key = normalise_label(text)
+    key = label_key(text)
     if not key or len(key) > MAX_LABEL_CHARS or "\n" in text:
         return False
     if cell.tag == "th" or label_classed(cell):

@@ -1,0 +1,43 @@
+"""The garbage collector of a crawl's processes: fewer young collections, startup objects frozen.
+
+Scrapy and Twisted allocate many short-lived containers per request (Deferreds, dicts, headers,
+Failures); with CPython's default thresholds (700, 10, 10) the crawl's process of a 10,000-guide
+sweep ran ~2,500 collections, 3.7–3.9 of its 18–19 CPU seconds, mostly rescanning what lives long
+(queued requests, the duplicate filter, modules). Measured there: (10000, 10, 10) with the startup
+objects frozen, 91 collections, 0.44 s, the process 15.4 CPU seconds, peak memory unchanged
+(141 vs 145 MB). Only *when* unreachable cycles are freed changes, never what is crawled or stored;
+a full collection still runs (every 10 × 10 young ones, when the long-lived set has grown by a
+quarter), so cyclic garbage does not pile up over a 100,000-guide sweep.
+
+The crawl's process applies it through the extension below (every crawl: `guideaudit sweep`,
+`scrapy crawl`, a worker); the extraction workers and the store's writer call ``apply`` themselves.
+"""
+
+from __future__ import annotations
+
+import gc
+
+THRESHOLDS = (10_000, 10, 10)
+
+
+def apply() -> None:
+    """Raise the collection thresholds and freeze what exists now (imports, settings, spider):
+    never garbage, so no collection needs to scan it again."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*THRESHOLDS)
+
+
+class CrawlGc:
+    """Scrapy extension (EXTENSIONS): ``apply`` once the engine has started."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        ext = cls()
+        crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
+        return ext
+
+    def engine_started(self) -> None:
+        apply()
