@@ -30,7 +30,9 @@ from guideaudit.text import cell_text, json_text, jsonl_lines, safe_cell, safe_t
 def test_a_cell_never_holds_a_control_character_or_starts_a_formula(text):
     cell = safe_cell(text)
     assert not any(ord(c) < 32 and c not in "\t\n" or 0x7f <= ord(c) <= 0x9f for c in cell)
-    assert not cell.lstrip(" \u3000").startswith(("=", "+", "@", "\t", "\r", "\n", "＝", "＋", "＠")) or cell.startswith("'")
+    # blank cells (only whitespace, or a portal's "-"/"--") are inert as they are
+    inert = not cell.strip() or set(cell.strip()) <= {"-", "－"}
+    assert not cell.lstrip(" \u3000").startswith(("=", "+", "@", "\t", "\r", "\n", "＝", "＋", "＠")) or cell.startswith("'") or inert
     assert cell_text(cell) == cell_text(safe_cell(cell))  # idempotent
 
 
