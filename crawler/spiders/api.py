@@ -23,16 +23,34 @@ from ..extract.blockpage import classify_page, failure_text, says_busy, visible_
 from ..extract.jsonmap import _MISSING, map_record, resolve
 from ..incremental import body_hash, marker_text, reused_item
 from ..ledger import META_INFO, META_KEY, META_PART
+from ..netfail import TRUNCATED_MARK
 from .base import GuideSpider, now_iso
 
 logger = logging.getLogger(__name__)
 
 
 def _json(response: Any) -> Any:
+    """The answer's JSON; a stray invalid byte is replaced by U+FFFD (JSON is UTF-8, RFC 8259)
+    and the field it lands in reads as damaged (待核实), the guide kept, never dropped."""
     try:
-        return json.loads(response.body)
+        return json.loads(response.body.decode("utf-8", errors="replace").lstrip("\ufeff"))
     except (ValueError, UnicodeDecodeError):
         return _MISSING
+
+
+def cut_short(body: bytes) -> bool:
+    """JSON that is fine as far as it goes and then stops: the answer was cut short (with or
+    without a Content-Length that agrees), not an answer of another kind."""
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text or text[0] not in "{[":
+        return False
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        # a string never closed runs to the end; otherwise the parse stopped within the last
+        # token (a literal, a number or an escape cut in half), not somewhere in the middle
+        return err.msg.startswith("Unterminated string") or err.pos >= len(text) - 8
+    return False
 
 
 def not_a_guide(spec: Any, data: Any) -> str | None:
@@ -67,6 +85,8 @@ def answer_kind(response: Any, data: Any, why: str | None = None, not_found: boo
         if head.lstrip()[:1] == "<":
             visible = visible_of(head)
             return classify_page(head, visible_text=visible) or ("busy" if says_busy(visible) else "bad_api")
+        if cut_short(body):
+            return "truncated"
         return "busy" if says_busy(head[:2000]) else "bad_api"
     if not_found:
         return "soft404"
@@ -77,7 +97,7 @@ def answer_kind(response: Any, data: Any, why: str | None = None, not_found: boo
 
 
 # Answers worth asking again (RETRY_TIMES): the portal may answer properly a moment later.
-TRANSIENT = frozenset({"busy", "bad_api", "empty", "challenge"})
+TRANSIENT = frozenset({"busy", "bad_api", "empty", "challenge", "truncated"})
 
 
 class GuideApiSpider(GuideSpider):
@@ -147,6 +167,8 @@ class GuideApiSpider(GuideSpider):
             if retry is not None:
                 yield retry
                 return
+        if kind == "truncated":
+            error = f"{TRUNCATED_MARK}: 接口返回的 JSON 不完整（{len(response.body)} 字节后中断）"
         info = response.request.meta.get(META_INFO) or {}
         self.settle(response, kind, detail=error, unknown=info.get("unknown"))
         if kind == "soft404":

@@ -22,6 +22,7 @@ from ..extract.blockpage import failure_text
 from ..extract.page import MIN_GUIDE_FIELDS
 from ..extract.pool import Extracted, extract_job
 from ..incremental import listed_url, marker_text, reused_item
+from ..netfail import TRUNCATED_MARK
 from .base import GuideSpider, now_iso
 
 DOCUMENT_EXTENSIONS = frozenset(
@@ -38,6 +39,25 @@ def looks_like_document(url: str) -> bool:
         return True
     return bool(_DOWNLOAD_PATH.search(path))
 
+
+
+_HTML_START = (b"<!doctype html", b"<html")
+
+
+def looks_like_html(body: bytes) -> bool:
+    """A page served under another type (application/octet-stream, no type at all) that is an
+    HTML document all the same: read as one, as a browser that sniffs would show it."""
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(_HTML_START)
+
+
+def cut_short(response: Any) -> bool:
+    """An HTML document that opened <html> and never closed it, sent without Content-Length:
+    the connection closed mid-page (with a length, Scrapy's dataloss flag says so instead)."""
+    if response.headers.get(b"Content-Length") is not None:
+        return False
+    body = response.body
+    return b"<html" in body[:4096].lower() and b"</html>" not in body[-65536:].lower()
 
 class GuideHtmlSpider(GuideSpider):
     name = "generic"
@@ -122,13 +142,13 @@ class GuideHtmlSpider(GuideSpider):
 
     def _extract_args(self, response: Any) -> dict[str, Any] | None:
         """extract_bytes() keywords for a page, or None when it is not an HTML page."""
-        if not isinstance(response, TextResponse):
-            return None
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        if ctype and "html" not in ctype and "xml" not in ctype and "text/plain" not in ctype:
+        typed = isinstance(response, TextResponse) and not (
+            ctype and "html" not in ctype and "xml" not in ctype and "text/plain" not in ctype)
+        if not typed and not looks_like_html(response.body):
             return None
         declared = None
-        if "charset=" in ctype:
+        if typed and "charset=" in ctype:
             declared = ctype.split("charset=", 1)[1].split(";")[0].strip()
         return {
             "url": response.url,
@@ -152,6 +172,8 @@ class GuideHtmlSpider(GuideSpider):
             self._not_html(response)
         elif not response.body.strip():
             yield self.blocked_item(response, "empty")
+        elif cut_short(response):
+            yield self.truncated_item(response)
         else:
             yield from self._page_output(response, extract_job(response.body, args))
 
@@ -168,6 +190,9 @@ class GuideHtmlSpider(GuideSpider):
             return
         if not response.body.strip():
             yield self.blocked_item(response, "empty")
+            return
+        if cut_short(response):
+            yield self.truncated_item(response)
             return
         pool = self.extract_pool
         extracted = await pool.extract(response.body, **args) if pool is not None else extract_job(response.body, args)
@@ -230,6 +255,16 @@ class GuideHtmlSpider(GuideSpider):
             "error": failure_text(kind),
             "referer": referer.decode("latin-1") if referer else None,
         }
+
+    def truncated_item(self, response: Any) -> dict:
+        """A page cut short where the transfer could not say so (no Content-Length: the body
+        ends when the connection closes): failed, truncated, never a guide read in half."""
+        error = f"{TRUNCATED_MARK}: 页面不完整（无 Content-Length，{len(response.body)} 字节后连接关闭，缺少 </html>）"
+        self.settle(response, "truncated", detail=error)
+        self.crawler.stats.inc_value("guideaudit/fetch_failures")
+        referer = response.request.headers.get(b"Referer") if response.request is not None else None
+        return {"kind": "fetch_failure", "url": response.url, "status": response.status, "error": error,
+                "referer": referer.decode("latin-1") if referer else None}
 
     def _page_output(self, response: Any, extracted: Extracted):
         record, links, form_list, encoding, _reason, kind = extracted

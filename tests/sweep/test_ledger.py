@@ -336,7 +336,7 @@ def test_api_every_url_ends_in_its_kind(swept, front):
     expected = {
         f"{list_url}#page=1": "list_page", f"{list_url}#page=2": "list_page", f"{list_url}#page=3": "busy",
         detail + ids[0]: "stored", detail + ids[1]: "stored", detail + ids[2]: "stored",
-        detail + "BUSY": "busy", detail + "TRUNC": "bad_api", detail + "SHAPE": "bad_api",
+        detail + "BUSY": "busy", detail + "TRUNC": "truncated", detail + "SHAPE": "bad_api",
         detail + "CHALLENGE": "challenge", detail + "NOTFOUND": "soft404", detail + "E500": "http_status",
         detail + "EMPTY": "empty",
     }
