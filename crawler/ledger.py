@@ -313,52 +313,23 @@ class LedgerSpiderMiddleware:
         return cls(crawler)
 
     async def process_spider_output_async(self, response: Any, result: Any, spider: Any = None):
-        recorder = ledger_of(self.crawler)
-        if recorder is None or response.request is None:
-            async for out in result:
-                yield out
-            return
-        key = ledger_key(response.request)
-        led = continued = False
+        account = _PageAccount.of(self.crawler, response)
         async for out in result:
-            if isinstance(out, dict) and out.get("kind") == "guide" and key in recorder.open:
-                recorder.handed_to_store(key, out)
-            elif isinstance(out, dict) and out.get("kind") == "reused":
-                recorder.reused(key, response, out)
-            elif isinstance(out, Request):
-                if out.meta.get(META_KEY) == key:
-                    continued = True  # a part, a retry: the URL is not done yet
-                else:
-                    led = True
+            if account is not None:
+                account.see(out)
             yield out
-        if key in recorder.open and not continued:
-            role = (recorder.open[key] or {}).get("role")
-            recorder.settle(key, "list_page" if led or role == "list" else "other_page", status=response.status,
-                            final_url=response.url if response.request.meta.get("redirect_urls") else None)
+        if account is not None:
+            account.close()
 
     def process_spider_output(self, response: Any, result: Any, spider: Any = None):
         # Synchronous callbacks: same bookkeeping (Scrapy picks the async variant when it can).
-        recorder = ledger_of(self.crawler)
-        if recorder is None or response.request is None:
-            yield from result
-            return
-        key = ledger_key(response.request)
-        led = continued = False
+        account = _PageAccount.of(self.crawler, response)
         for out in result:
-            if isinstance(out, dict) and out.get("kind") == "guide" and key in recorder.open:
-                recorder.handed_to_store(key, out)
-            elif isinstance(out, dict) and out.get("kind") == "reused":
-                recorder.reused(key, response, out)
-            elif isinstance(out, Request):
-                if out.meta.get(META_KEY) == key:
-                    continued = True
-                else:
-                    led = True
+            if account is not None:
+                account.see(out)
             yield out
-        if key in recorder.open and not continued:
-            role = (recorder.open[key] or {}).get("role")
-            recorder.settle(key, "list_page" if led or role == "list" else "other_page", status=response.status,
-                            final_url=response.url if response.request.meta.get("redirect_urls") else None)
+        if account is not None:
+            account.close()
 
     def process_spider_exception(self, response: Any, exception: BaseException, spider: Any = None) -> None:
         recorder = ledger_of(self.crawler)
@@ -366,3 +337,40 @@ class LedgerSpiderMiddleware:
             recorder.settle(ledger_key(response.request), "other_error", status=response.status,
                             detail=f"{type(exception).__name__}: {exception}"[:300])
         return None
+
+
+class _PageAccount:
+    """What one response's output says about its URL: a guide handed to the store, guides reused
+    unchanged, a continuation of itself (a part, a retry), or links to other pages."""
+
+    def __init__(self, recorder: LedgerRecorder, response: Any) -> None:
+        self.recorder, self.response = recorder, response
+        self.key = ledger_key(response.request)
+        self.led = self.continued = False
+
+    @classmethod
+    def of(cls, crawler: Any, response: Any) -> _PageAccount | None:
+        recorder = ledger_of(crawler)
+        if recorder is None or response.request is None:
+            return None
+        return cls(recorder, response)
+
+    def see(self, out: Any) -> None:
+        recorder, key = self.recorder, self.key
+        if isinstance(out, dict) and out.get("kind") == "guide" and key in recorder.open:
+            recorder.handed_to_store(key, out)
+        elif isinstance(out, dict) and out.get("kind") == "reused":
+            recorder.reused(key, self.response, out)
+        elif isinstance(out, Request):
+            if out.meta.get(META_KEY) == key:
+                self.continued = True  # a part, a retry: the URL is not done yet
+            else:
+                self.led = True
+
+    def close(self) -> None:
+        """A page that settled nothing and continued nothing: a list page if it led on."""
+        recorder, key, response = self.recorder, self.key, self.response
+        if key in recorder.open and not self.continued:
+            role = (recorder.open[key] or {}).get("role")
+            recorder.settle(key, "list_page" if self.led or role == "list" else "other_page", status=response.status,
+                            final_url=response.url if response.request.meta.get("redirect_urls") else None)
