@@ -12,6 +12,7 @@ unit uses, joins the 事项 whose guides carry exactly its name, and its code is
 from __future__ import annotations
 
 import csv
+import io
 import re
 import string
 from collections import Counter, defaultdict
@@ -336,7 +337,8 @@ def _read_rows(path: Path) -> list[list[object]]:
     if "\x00" in text:
         raise RecordError(str(path), None, None, "含有 NUL 字符，不是文本 csv（xlsx 文件请用 .xlsx 扩展名）")
     try:
-        return [list(r) for r in csv.reader(text.splitlines())]
+        # csv splits rows itself: str.splitlines would also split inside a cell at U+2028/U+0085
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as err:
         raise RecordError(str(path), None, None, f"csv 格式有误（{err}）") from None
 
