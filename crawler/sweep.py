@@ -233,6 +233,12 @@ def run_sweep(options: SweepOptions, say: Callable[[str], None] = print) -> Swee
         _check_url(options.base_url, "--base-url")
     if options.max_guides is not None and options.max_guides < 1:
         raise SweepInputError("--max-guides 应为正整数")
+    return with_portal_locked(options, lambda session, opts: _run_locked(session, opts, say))
+
+
+def with_portal_locked(options: SweepOptions, run: Callable[[SweepSession, SweepOptions], SweepOutcome]) -> SweepOutcome:
+    """Open the store, complete the options of a bare --resume N, take the portal's lock and
+    call ``run`` under it (a one-process sweep and a distributed one's coordinator alike)."""
     store = Store(options.db_url)
     try:
         if options.resume and not options.profiles and not options.url:
@@ -246,7 +252,7 @@ def run_sweep(options: SweepOptions, say: Callable[[str], None] = print) -> Swee
         except SweepLocked as err:
             return SweepOutcome(EXIT_LOCKED, None, str(err))
         try:
-            return _run_locked(session, options, say)
+            return run(session, options)
         finally:
             session.close()
     finally:

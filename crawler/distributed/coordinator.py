@@ -23,18 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from guideaudit.store import Store
-
 from ..lifecycle import (
     EXIT_COMPLETE,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
-    EXIT_LOCKED,
     SweepOutcome,
     SweepSession,
     sweep_figures,
 )
-from ..lock import SweepLocked
 from ..progress import _clock
 from ..sweep import (
     SweepOptions,
@@ -44,9 +40,8 @@ from ..sweep import (
     _pick_resume,
     _settings_record,
     build_settings,
-    options_from_sweep,
-    portal_key,
     resolve_targets,
+    with_portal_locked,
 )
 from ..targets import SweepInputError, Target
 from .addon import LEASE_TTL
@@ -88,24 +83,7 @@ def run_distributed(options: SweepOptions, dist: DistributedOptions, say: Callab
         client = redis_client(dist.redis_url)
     except RedisUnavailable as err:
         raise SweepInputError(str(err)) from None
-    store = Store(options.db_url)
-    try:
-        if options.resume and not options.profiles and not options.url:
-            options = options_from_sweep(store.get_sweep(options.resume), options)
-        if not options.profiles and not options.url:
-            raise SweepInputError("请给出门户配置名（如 fixture-html）或 --url 起始网址")
-        key = portal_key(options)
-        session = SweepSession(store, key, [key, *options.profiles] if len(options.profiles) > 1 else [key])
-        try:
-            session.acquire()
-        except SweepLocked as err:
-            return SweepOutcome(EXIT_LOCKED, None, str(err))
-        try:
-            return Coordinator(session, options, dist, client, say).run()
-        finally:
-            session.close()
-    finally:
-        store.close()
+    return with_portal_locked(options, lambda session, opts: Coordinator(session, opts, dist, client, say).run())
 
 
 class Coordinator:
