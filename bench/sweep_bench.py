@@ -92,16 +92,19 @@ def _tree_rss_kb(pid: int, pids: list[int] | None = None) -> int:
     return total
 
 
-def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, float, float, str, float, dict]:
+def _run_measured(args: list[str], env: dict[str, str], peaks: dict[str, float] | None = None) -> tuple[int, float, float, float, str, float, dict]:
     """(exit code, wall seconds, peak RSS MB of the process, peak RSS MB of the process and its
     children together, stdout, CPU seconds of the process and the children it waited for,
     CPU seconds per role: main process, writer, extraction workers; sampled every 0.2 s, so the
-    last fraction of a second of each process may be missing)."""
+    last fraction of a second of each process may be missing). ``peaks``, when given, receives
+    the peak RSS MB of each role (the sum over its processes: both extraction workers together),
+    so a growth of the tree's peak can be told apart by process."""
     import threading
 
     began = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak_tree = [0]
+    peak_role: dict[str, int] = {}
     cpu: dict[int, tuple[str, float]] = {}
     done = threading.Event()
 
@@ -109,11 +112,15 @@ def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, flo
         while not done.wait(0.2):
             pids = _tree_pids(proc.pid)
             peak_tree[0] = max(peak_tree[0], _tree_rss_kb(proc.pid, pids))
+            by_role: dict[str, int] = {}
             for p in pids:
                 used = _cpu_s(p)
                 if used is not None:
                     role = cpu[p][0] if p in cpu else _role(p, proc.pid)
                     cpu[p] = (role, used)
+                    by_role[role] = by_role.get(role, 0) + _tree_rss_kb(p, [p])
+            for role, kb in by_role.items():
+                peak_role[role] = max(peak_role.get(role, 0), kb)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -124,6 +131,8 @@ def _run_measured(args: list[str], env: dict[str, str]) -> tuple[int, float, flo
     sampler.join()
     wall = time.perf_counter() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if peaks is not None:
+        peaks.update({role: round(kb / 1024, 1) for role, kb in peak_role.items()})
     roles: dict[str, float] = {}
     for role, used in cpu.values():
         roles[role] = round(roles.get(role, 0.0) + used, 1)
