@@ -57,6 +57,29 @@ def header_map(row_cells: list[etree._Element], table: LabelTable) -> dict[int, 
     return None
 
 
+# Cell text → is it exactly a column name of the materials or the steps table, per Labels: most
+# rows of most tables are no header, and this settles them with one lookup per cell instead of
+# two header_map passes (a quarter of the extraction's time went to those). Bounded like
+# LabelTable's own memo; past the bound, texts are looked up without being kept.
+_COLUMN_WORDS_MAX = 4096
+
+
+def _may_be_header(row_cells: list[etree._Element], labels) -> bool:
+    memo = labels.__dict__.get("_column_words")
+    if memo is None:
+        memo = labels.__dict__["_column_words"] = {}
+    for cell in row_cells:
+        text = t(cell)
+        hit = memo.get(text)
+        if hit is None:
+            hit = labels.materials.exact_field(text) is not None or labels.steps.exact_field(text) is not None
+            if len(memo) < _COLUMN_WORDS_MAX:
+                memo[text] = hit
+        if hit:
+            return True
+    return False
+
+
 def item_rows(body: list[etree._Element], mapping: dict[int, str], width: int, base_url: str | None) -> list[Row]:
     out: list[Row] = []
     for tr in body:
@@ -85,8 +108,11 @@ def detect(ctx: Context) -> None:
             found = headers.get(j)
             if found is None:
                 row_cells = cells(table_rows[j])
-                mat = header_map(row_cells, labels.materials)
-                found = headers[j] = (mat, None if mat else header_map(row_cells, labels.steps))
+                if len(row_cells) < 2 or not _may_be_header(row_cells, labels):
+                    found = headers[j] = (None, None)  # what both header_map calls would say
+                else:
+                    mat = header_map(row_cells, labels.materials)
+                    found = headers[j] = (mat, None if mat else header_map(row_cells, labels.steps))
             return found
 
         i = 0
