@@ -23,6 +23,7 @@ _DECOR = re.compile(r"^(?:[\s*★·•\-]+|\(?[一二三四五六七八九十\d]
 _STRIP = re.compile(r"[\s:：*＊【】\[\]]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 MAX_LABEL_CHARS = 24
+EXACT_MEMO_MAX = 8192  # texts whose exact-synonym lookup a LabelTable keeps (exact_field)
 # Published values, not labels: 无法定时限, 不收费, 否 … never match a label fuzzily.
 _VALUE_STARTS = ("无", "不", "否", "是", "暂无", "没有")
 
@@ -79,7 +80,10 @@ class LabelTable:
         except KeyError:
             pass
         hit = self.exact.get(_normalised(label))
-        if len(self._exact_memo) < 65536:  # labels and short values of a crawl: bounded
+        # Labels and short values of a crawl, kept as first met: labels repeat from the first
+        # pages on, values rarely do. 8,192 fill within a few thousand pages, so the worker's
+        # memory is flat from there (65,536 went on growing past 30,000 guides: scale bench).
+        if len(self._exact_memo) < EXACT_MEMO_MAX:
             self._exact_memo[label] = hit
         return hit
 
@@ -91,7 +95,7 @@ class LabelTable:
         lo, hi = int(n * self._len_ratio), int(n / self._len_ratio) + 1 if self._len_ratio else n
         return [w for size in range(max(1, lo), hi + 1) for w in self._by_len.get(size, ())]
 
-    @lru_cache(maxsize=32768)  # noqa: B019 - tables live for the process
+    @lru_cache(maxsize=8192)  # noqa: B019 - tables live for the process; bounded like the exact memo
     def match(self, label: str) -> tuple[str | None, float, str]:
         """(field, score 0–100, how: exact | user | fuzzy | "") for a printed label."""
         key = _normalised(label)
