@@ -25,6 +25,9 @@ def main(argv: list[str]) -> int:
     for name in names:
         print(f"== {name}")
         module = importlib.import_module(f"bench.{name}")
+        # A bench whose main() reads sys.argv must not take the bench names for its options
+        # (`python -m bench extract` ran extract_bench against a commit named "extract").
+        sys.argv = [f"bench.{name}", *options]
         if options:
             module.main(options)
         else:
