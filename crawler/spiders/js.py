@@ -34,6 +34,7 @@ STATE_META = "guideaudit_render"  # request meta: what the browser saw of this p
 QUIET_SECONDS = 1.0  # no request in flight this long after the document: the page has settled
 LOOP_NAVIGATIONS = 3  # the document reloaded itself this often (a challenge script): settled
 _DATA_TYPES = ("fetch", "xhr")
+_DATA_TEXT = {"truncated": "JSON 不完整，被截断", "bad_api": "JSON 格式不对", "empty": "空白答复"}
 
 
 class NotRendered(Exception):
@@ -149,7 +150,7 @@ async def watch(page: Any, request: Any) -> None:
 
     def on_response(resp: Any) -> None:
         req = resp.request
-        if main_doc(req):
+        if main_doc(req) and not 300 <= resp.status < 400:  # a redirect hop is no document
             state["docs"].append(resp)
             if len(state["docs"]) == 1:  # read at once: a page reloading itself evicts it soon
                 state["doc_body"] = asyncio.ensure_future(_body(resp))
@@ -180,7 +181,12 @@ async def render(page: Any, selector: str | None, timeout: float) -> None:
                 break
             settled = (not state["inflight"] and time.monotonic() - state["last"] >= QUIET_SECONDS
                        and await _loaded(page))
-            if (settled and docs) or len(docs) >= LOOP_NAVIGATIONS:
+            if len(docs) >= LOOP_NAVIGATIONS:
+                break
+            if settled and docs and (selector is None or state["data"] or state["data_failed"]
+                                     or await _doc_kind(state) is not None):
+                # quiet, and there is something to judge: the script's data, or a block page
+                # (a page whose script fetched nothing yet waits on, up to the deadline)
                 break
         if time.monotonic() >= deadline:
             if selector is None or state is None:
@@ -242,21 +248,9 @@ async def diagnose(state: dict, timed_out: bool, timeout: float, selector: str |
         kind = {"reset": "reset", "truncated": "truncated", "timeout": "timeout"}.get(cause, "other_error")
         return NotRendered(kind, f"页面文档未能完整接收：{state['doc_failed']}")
     docs = state["docs"]
-    if docs:
-        status = docs[0].status
-        try:
-            body = await asyncio.wait_for(asyncio.shield(state["doc_body"]), 2.0)
-        except (KeyError, asyncio.TimeoutError):
-            body = None
-        if body is None and state.get("dom"):
-            body = state["dom"].encode("utf-8")
-        if body is not None:
-            if not body.strip():
-                return NotRendered("empty", failure_text("empty"), status)
-            html = body[:200_000].decode("utf-8", "replace")
-            kind = classify_page(html, visible_text=visible_of(html), status=status)
-            if kind is not None and kind != "error_page":
-                return NotRendered(kind, failure_text(kind), status)
+    kind = await _doc_kind(state)
+    if kind is not None:
+        return NotRendered(kind, failure_text(kind), docs[0].status if docs else None)
     for url, text in state["data_failed"]:
         from ..netfail import failure_cause
 
@@ -271,7 +265,7 @@ async def diagnose(state: dict, timed_out: bool, timeout: float, selector: str |
             continue
         kind = data_kind(body)
         if kind is not None:
-            return NotRendered(kind, f"页面脚本读取的数据不是指南（{failure_text(kind) if kind != 'bad_api' else '格式不对'}，{resp.url}）",
+            return NotRendered(kind, f"页面脚本读取的数据不是指南（{_DATA_TEXT.get(kind) or failure_text(kind)}，{resp.url}）",
                                resp.status)
     if timed_out and selector:
         return NotRendered("timeout", f"Timeout：{timeout:g} 秒内未出现 {selector}")
@@ -279,6 +273,32 @@ async def diagnose(state: dict, timed_out: bool, timeout: float, selector: str |
         # the script read its data and still built no guide: the data was not what it expects
         return NotRendered("bad_api", f"页面脚本读取了数据，却没有生成指南（未出现 {selector}）", docs[0].status if docs else None)
     return None
+
+
+async def _doc_kind(state: dict) -> str | None:
+    """The block-page kind of the page's document as the server sent it (blockpage.KINDS, or
+    empty), judged once; None: an ordinary document (or none readable yet)."""
+    if "doc_kind" in state:
+        return state["doc_kind"]
+    docs = state["docs"]
+    if not docs:
+        return None
+    try:
+        body = await asyncio.wait_for(asyncio.shield(state["doc_body"]), 2.0)
+    except (KeyError, asyncio.TimeoutError):
+        body = None
+    if body is None and state.get("dom"):
+        body = state["dom"].encode("utf-8")  # read from the stopped page (a reload loop)
+    if body is None:
+        return None
+    if not body.strip():
+        kind = "empty"
+    else:
+        html = body[:200_000].decode("utf-8", "replace")
+        kind = classify_page(html, visible_text=visible_of(html), status=docs[0].status)
+        kind = None if kind == "error_page" else kind  # no ledger kind of its own: read as a page
+    state["doc_kind"] = kind
+    return kind
 
 
 def data_kind(body: bytes) -> str | None:
