@@ -30,7 +30,6 @@ from .html import GuideHtmlSpider
 logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-STATE_META = "guideaudit_render"  # request meta: what the browser saw of this page (watch())
 QUIET_SECONDS = 1.0  # no request in flight this long after the document: the page has settled
 LOOP_NAVIGATIONS = 3  # the document reloaded itself this often (a challenge script): settled
 _DATA_TYPES = ("fetch", "xhr")
@@ -120,10 +119,10 @@ def abort_heavy(request: Any) -> bool:
 
 async def watch(page: Any, request: Any) -> None:
     """scrapy-playwright's page init callback: note the page's document answers and failures,
-    its data requests, and what is in flight, in ``request.meta[STATE_META]``."""
+    its data requests, and what is in flight. Kept by page, never in the request's meta (a
+    retried request is copied and may be queued on disk: no browser objects in it)."""
     state: dict[str, Any] = {"t0": time.monotonic(), "docs": [], "doc_failed": None, "data": [],
                              "data_failed": [], "inflight": set(), "last": time.monotonic()}
-    request.meta[STATE_META] = state
     _STATES[page] = state  # render() is handed the page only
 
     def main_doc(req: Any) -> bool:
@@ -285,12 +284,12 @@ async def _doc_kind(state: dict) -> str | None:
         return None
     try:
         body = await asyncio.wait_for(asyncio.shield(state["doc_body"]), 2.0)
-    except (KeyError, asyncio.TimeoutError):
+    except (TimeoutError, KeyError):
         body = None
     if body is None and state.get("dom"):
         body = state["dom"].encode("utf-8")  # read from the stopped page (a reload loop)
     if body is None:
-        return None
+        return None  # not judged (not cached: a reload loop's page may be read later)
     if not body.strip():
         kind = "empty"
     else:

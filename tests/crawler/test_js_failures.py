@@ -4,7 +4,6 @@ as Playwright raised them in the hostile fault sweep, and the data a page's scri
 from __future__ import annotations
 
 import pytest
-
 from guideaudit.crawler.ledger import failure_kind
 from guideaudit.crawler.spiders.js import data_kind
 
