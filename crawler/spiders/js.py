@@ -24,6 +24,8 @@ import weakref
 from types import SimpleNamespace
 from typing import Any
 
+from scrapy import signals
+
 from ..extract.blockpage import classify_page, failure_text, visible_of
 from .html import GuideHtmlSpider
 
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 QUIET_SECONDS = 1.0  # no request in flight this long after the document: the page has settled
+WATCHDOG_SECONDS = 30.0  # how often open pages are looked at (report_stuck)
 LOOP_NAVIGATIONS = 3  # the document reloaded itself this often (a challenge script): settled
 _DATA_TYPES = ("fetch", "xhr")
 _DATA_TEXT = {"truncated": "JSON 不完整，被截断", "bad_api": "JSON 格式不对", "empty": "空白答复"}
@@ -68,6 +71,46 @@ class GuideJsSpider(GuideHtmlSpider):
         timeout_ms = settings.getfloat("DOWNLOAD_TIMEOUT", 30) * 1000
         for name in ("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", "PLAYWRIGHT_DOWNLOAD_TIMEOUT"):
             settings.set(name, timeout_ms, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> GuideJsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._watchdog_start, signal=signals.spider_opened)
+        crawler.signals.connect(spider._watchdog_stop, signal=signals.spider_closed)
+        return spider
+
+    _watchdog: Any = None
+
+    def _watchdog_start(self, spider: Any = None) -> None:
+        from twisted.internet import task
+
+        self._watchdog = task.LoopingCall(self.report_stuck)
+        self._watchdog.start(WATCHDOG_SECONDS, now=False)
+
+    def _watchdog_stop(self, spider: Any = None, reason: str = "") -> None:
+        if self._watchdog is not None and self._watchdog.running:
+            self._watchdog.stop()
+        self.report_stuck(at_close=True)
+
+    def report_stuck(self, at_close: bool = False) -> list[str]:
+        """Pages open past twice DOWNLOAD_TIMEOUT (or at all when the crawl closes): logged with
+        the URL each is on, counted in stats. A page that never ends holds one of
+        PLAYWRIGHT_MAX_PAGES_PER_CONTEXT slots; enough of them and the crawl stalls."""
+        limit = 0.0 if at_close else 2 * self.crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 30)
+        now = time.monotonic()
+        stuck = []
+        for page, state in list(_STATES.items()):
+            try:
+                if page.is_closed():
+                    continue
+                url = page.url
+            except Exception:
+                continue
+            if now - state["t0"] > limit:
+                stuck.append(url)
+                logger.warning("浏览器页面 %.0f 秒仍未结束：%s", now - state["t0"], url)
+        self.crawler.stats.max_value("guideaudit/js_pages_stuck_max", len(stuck))
+        return stuck
 
     def page_request(self, url: str, **meta: Any) -> Any:
         request = super().page_request(url, **meta)
