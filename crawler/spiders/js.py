@@ -103,12 +103,12 @@ class GuideJsSpider(GuideHtmlSpider):
             try:
                 if page.is_closed():
                     continue
-                url = page.url
+                on = page.url  # about:blank while the first answer has not come
             except Exception:
                 continue
             if now - state["t0"] > limit:
-                stuck.append(url)
-                logger.warning("浏览器页面 %.0f 秒仍未结束：%s", now - state["t0"], url)
+                stuck.append(state["url"])
+                logger.warning("浏览器页面 %.0f 秒仍未结束：%s（页面当前在 %s）", now - state["t0"], state["url"], on)
         self.crawler.stats.max_value("guideaudit/js_pages_stuck_max", len(stuck))
         return stuck
 
@@ -164,7 +164,7 @@ async def watch(page: Any, request: Any) -> None:
     """scrapy-playwright's page init callback: note the page's document answers and failures,
     its data requests, and what is in flight. Kept by page, never in the request's meta (a
     retried request is copied and may be queued on disk: no browser objects in it)."""
-    state: dict[str, Any] = {"t0": time.monotonic(), "docs": [], "doc_failed": None, "data": [],
+    state: dict[str, Any] = {"t0": time.monotonic(), "url": request.url, "docs": [], "doc_failed": None, "data": [],
                              "data_failed": [], "inflight": set(), "last": time.monotonic()}
     _STATES[page] = state  # render() is handed the page only
 

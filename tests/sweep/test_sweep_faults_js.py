@@ -42,12 +42,12 @@ def js_hostile(tmp_path_factory):
         sweep = store.list_sweeps()[-1]
         caps = {"timeout": TIMEOUT, "attachment_cap": 2 * 1024 * 1024}
         truth = [r for r in p.ledger_truth(**caps) if r["family"] == "js"]
-        yield p, proc, store, sweep, truth, caps
+        yield p, proc, store, sweep, truth, caps, home
         store.close()
 
 
 def test_js_every_faulted_url_ends_as_its_truth_says(js_hostile):
-    p, proc, store, sweep, truth, caps = js_hostile
+    p, proc, store, sweep, truth, caps, home = js_hostile
     checked = ledger_outcomes(truth, list(store.ledger(sweep.id)))
     wrong = [o for o in checked if not o["ok"]]
     assert wrong == [], "\n".join(f"{o['fault']} {o['url']}: {o['ended']} ≠ {o['want']} ({o['detail']})" for o in wrong)
@@ -62,4 +62,7 @@ def test_js_every_faulted_url_ends_as_its_truth_says(js_hostile):
     expected = {(g, r) for g, r in p.expected_defects(**caps) if g in ids}
     found = {(d.guide_id, d.rule) for d in store.defects(sweep.id, include_dismissed=True)}
     assert found == expected, "\n".join(defect_diff(found, expected, {}))
+    # no browser page outlived its timeout (the js spider's watchdog names any in the sweep's log)
+    stuck = [line for f in (home / "logs").glob("*.log") for line in f.read_text("utf-8").splitlines() if "仍未结束" in line]
+    assert stuck == []
     assert sweep.status == "partial" and proc.returncode == 4, (sweep.status, proc.returncode, proc.stdout[-2000:])
