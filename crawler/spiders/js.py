@@ -213,9 +213,9 @@ async def render(page: Any, selector: str | None, timeout: float) -> None:
     started = state["t0"] if state else time.monotonic()
     deadline = started + max(1.0, timeout)
     docs = state["docs"] if state else []
-    if docs and docs[-1].status >= 400:
-        return  # an HTTP error: HttpErrorMiddleware and RetryMiddleware judge it, as for any page
     while True:
+        if docs and docs[-1].status >= 400:
+            return  # an HTTP error: HttpErrorMiddleware and RetryMiddleware judge it, as any page's
         if selector and await _shows(page, selector):
             return
         if state is not None:
