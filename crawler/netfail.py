@@ -2,6 +2,9 @@
 (the sweep ledger, crawler/ledger.py) and attachments (crawler/pipelines/attachments.py), each
 mapping these neutral causes onto its own vocabulary.
 
+Chromium's net errors (``net::ERR_CONNECTION_RESET``, ``net::ERR_CONTENT_LENGTH_MISMATCH``,
+``net::ERR_TOO_MANY_REDIRECTS``, a Playwright TimeoutError …) read as the same causes.
+
 Under the asyncio reactor the same failure arrives as a Twisted error, a builtin one, or a
 Scrapy exception wrapping either (ResponseNeverReceived carries its reasons): the whole chain
 is judged, a few links deep.
@@ -68,18 +71,23 @@ def failure_cause(exc: BaseException) -> str:
         if isinstance(item, (builtins.TimeoutError, TimeoutError, TCPTimedOutError, asyncio.TimeoutError,
                              DownloadTimeoutError)) or "timeout" in names or "timed out" in names:
             return "timeout"
+        if "too_many_redirects" in names:  # Chromium (the JS family) follows redirects itself
+            return "redirect_loop"
         if isinstance(item, (builtins.ConnectionRefusedError, ConnectionRefusedError,
                              DownloadConnectionRefusedError)) or "refused" in names:
             return "refused"
-        if isinstance(item, (DNSLookupError, CannotResolveHostError)) or "dns" in names or "name or service not known" in names:
+        if isinstance(item, (DNSLookupError, CannotResolveHostError)) or "dns" in names or "name or service not known" in names \
+                or "name_not_resolved" in names:
             return "dns"
-        if "ssl" in names or "tls" in names or "certificate" in names:
+        if "ssl" in names or "tls" in names or "certificate" in names or "err_cert_" in names:
             return "tls"
-        if isinstance(item, ResponseDataLossError) or "dataloss" in names or "data loss" in names:
+        if isinstance(item, ResponseDataLossError) or "dataloss" in names or "data loss" in names \
+                or "content_length_mismatch" in names or "incomplete_chunked_encoding" in names:
             return "truncated"
         if isinstance(item, DownloadCancelledError) or "larger than download max size" in names:
             return "too_large"
         if isinstance(item, (builtins.ConnectionResetError, ConnectionLost, ConnectionDone)) or "reset" in names \
-                or "connection was closed" in names or "connectionlost" in names:
+                or "connection was closed" in names or "connectionlost" in names \
+                or "err_empty_response" in names or "err_connection_closed" in names:
             return "reset"
     return "connection"
