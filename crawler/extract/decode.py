@@ -112,7 +112,7 @@ def undecodable(body: bytes) -> str | None:
         return None
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            return f"响应体是{what}（未声明或声明错误的 Content-Encoding / Content-Type），不是网页文本"
+            return f"响应体是 {what}（未声明或声明错误的 Content-Encoding / Content-Type），不是网页文本"
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls < max(8, len(head) // 100):
         return None

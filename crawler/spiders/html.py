@@ -245,7 +245,7 @@ class GuideHtmlSpider(GuideSpider):
         """A page served in place of a guide (blockpage.KINDS, an empty 200, or bytes no charset
         reads: undecodable, with its reason): a fetch failure of its own kind in the ledger and
         in the sweep's failures."""
-        error = f"{failure_text(kind)}（{reason}）" if reason else failure_text(kind)
+        error = f"无法解码：{reason}" if kind == "undecodable" and reason else failure_text(kind)
         self.settle(response, kind, detail=error)
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
         self.crawler.stats.inc_value(f"guideaudit/blocked/{kind}")
