@@ -54,7 +54,7 @@ FLUSH_SECONDS = 5.0
 _KIND_OF_CAUSE = {
     "timeout": "timeout", "dns": "dns", "refused": "refused", "tls": "tls", "reset": "reset",
     "truncated": "truncated", "too_large": "too_large", "robots": "robots",
-    "redirect_loop": "redirect_loop", "offsite": "offsite",
+    "redirect_loop": "redirect_loop", "offsite": "offsite", "undecodable": "undecodable",
 }
 
 _RECORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -90,6 +90,8 @@ def failure_kind(exc: BaseException) -> tuple[str, int | None, str]:
         kind = "other_error"
     response = getattr(exc, "response", None)
     text = type(exc).__name__ + (f": {exc}" if str(exc) else "")
+    if kind == "undecodable":
+        text = f"无法解码：响应体与声明的 Content-Encoding 不符（{text}）"
     return kind, (response.status if response is not None else None), text[:300]
 
 

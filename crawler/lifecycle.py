@@ -38,6 +38,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 
 from guideaudit.store import Store, StoreError
 from guideaudit.store.store import Sweep
+from guideaudit.vocab import USABLE_SWEEP_STATUSES
 
 from .ledger import LedgerRecorder, ledger_of
 from .lock import PortalLock, SweepLocked
@@ -201,11 +202,25 @@ class SweepSession:
             else:
                 status, code, error = self._verdict(counts)
             final = self.store.finish_sweep(state.sweep_id, status, counts, error)
+            if final.status in USABLE_SWEEP_STATUSES:
+                self._prune_validators(final.portal)
         finally:
             _SESSIONS.pop(state.sweep_id, None)
         self.outcome = SweepOutcome(code, final, error or "")
         logger.info("sweep %d ended: %s %s", final.id, final.status, final.counts)
         return self.outcome
+
+    def _prune_validators(self, portal: str) -> None:
+        """A usable sweep is the next incremental sweep's base: validators of older sweeps are
+        dead weight (ga_validators grew by a row per guide and file every sweep). A failure
+        here costs disk, never the sweep."""
+        try:
+            dropped = self.store.prune_validators(portal)
+        except Exception as err:
+            logger.warning("could not prune old validators of %s: %s", portal, err)
+            return
+        if dropped:
+            logger.info("pruned %d validator rows of older sweeps of %s", dropped, portal)
 
     def _ledger_counts(self) -> dict:
         """The ledger's figures, and whether it balances: every URL this run discovered must

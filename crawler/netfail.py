@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import gzip
+import zlib
 
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.error import (
@@ -38,7 +40,9 @@ except ImportError:  # pragma: no cover - older Scrapy: judged by the names in t
     DownloadTimeoutError = ResponseDataLossError = ()  # type: ignore[assignment]
 
 # Neutral causes: timeout, dns, refused, tls, reset, truncated, too_large (pages: DOWNLOAD_MAXSIZE),
-# robots, redirect_loop (a loop or more than REDIRECT_MAX_TIMES), offsite, ignored, connection.
+# robots, redirect_loop (a loop or more than REDIRECT_MAX_TIMES), offsite, ignored, connection,
+# undecodable (the declared Content-Encoding does not decode the body: Scrapy's
+# HttpCompressionMiddleware raises gzip's, zlib's or brotli's own error).
 TRUNCATED_MARK = "truncated"  # text of the IgnoreRequest crawler/ledger.py raises for a dataloss body
 # Request meta flag of an attachment check (pipelines/attachments.py): those requests are no
 # pages of the sweep. Here, low in the crawler, so the spiders' side can read it too.
@@ -86,6 +90,8 @@ def failure_cause(exc: BaseException) -> str:
             return "truncated"
         if isinstance(item, DownloadCancelledError) or "larger than download max size" in names:
             return "too_large"
+        if isinstance(item, (gzip.BadGzipFile, zlib.error, EOFError)) or "brotli" in names or "zstd" in names:
+            return "undecodable"
         if isinstance(item, (builtins.ConnectionResetError, ConnectionLost, ConnectionDone)) or "reset" in names \
                 or "connection was closed" in names or "connectionlost" in names \
                 or "err_empty_response" in names or "err_connection_closed" in names:

@@ -20,6 +20,7 @@ import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from ..extract.blockpage import classify_page, failure_text, says_busy, visible_of
+from ..extract.decode import undecodable
 from ..extract.jsonmap import _MISSING, map_record, resolve
 from ..incremental import body_hash, marker_text, reused_item
 from ..ledger import META_INFO, META_KEY, META_PART
@@ -81,6 +82,8 @@ def answer_kind(response: Any, data: Any, why: str | None = None, not_found: boo
     if not body.strip():
         return "empty"
     if data is _MISSING:
+        if undecodable(body):  # binary where JSON was expected (undeclared gzip, UTF-16, a file)
+            return "undecodable"
         head = body[:200_000].decode("utf-8", "replace")
         if head.lstrip()[:1] == "<":
             visible = visible_of(head)
@@ -169,6 +172,8 @@ class GuideApiSpider(GuideSpider):
                 return
         if kind == "truncated":
             error = f"{TRUNCATED_MARK}: 接口返回的 JSON 不完整（{len(response.body)} 字节后中断）"
+        elif kind == "undecodable":
+            error = f"无法解码：{undecodable(response.body)}"
         info = response.request.meta.get(META_INFO) or {}
         self.settle(response, kind, detail=error, unknown=info.get("unknown"))
         if kind == "soft404":

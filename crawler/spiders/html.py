@@ -241,10 +241,12 @@ class GuideHtmlSpider(GuideSpider):
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         self.settle(response, "other_page", detail=f"不是网页（{ctype or type(response).__name__}）")
 
-    def blocked_item(self, response: Any, kind: str) -> dict:
-        """A page served in place of a guide (blockpage.KINDS, or an empty 200): a fetch failure
-        of its own kind in the ledger and in the sweep's failures."""
-        self.settle(response, kind, detail=failure_text(kind))
+    def blocked_item(self, response: Any, kind: str, reason: str = "") -> dict:
+        """A page served in place of a guide (blockpage.KINDS, an empty 200, or bytes no charset
+        reads: undecodable, with its reason): a fetch failure of its own kind in the ledger and
+        in the sweep's failures."""
+        error = f"无法解码：{reason}" if kind == "undecodable" and reason else failure_text(kind)
+        self.settle(response, kind, detail=error)
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
         self.crawler.stats.inc_value(f"guideaudit/blocked/{kind}")
         referer = response.request.headers.get(b"Referer") if response.request is not None else None
@@ -252,7 +254,7 @@ class GuideHtmlSpider(GuideSpider):
             "kind": "fetch_failure",
             "url": response.url,
             "status": response.status,
-            "error": failure_text(kind),
+            "error": error,
             "referer": referer.decode("latin-1") if referer else None,
         }
 
@@ -267,11 +269,11 @@ class GuideHtmlSpider(GuideSpider):
                 "referer": referer.decode("latin-1") if referer else None}
 
     def _page_output(self, response: Any, extracted: Extracted):
-        record, links, form_list, encoding, _reason, kind = extracted
+        record, links, form_list, encoding, reason, kind = extracted
         if record is None and kind is not None:
-            # A challenge, WAF, login, 系统繁忙 or soft-404 page in place of a guide: a fetch
-            # failure of its own kind, and its links are not followed (they are the block's).
-            yield self.blocked_item(response, kind)
+            # A challenge, WAF, login, 系统繁忙 or soft-404 page in place of a guide, or bytes no
+            # charset reads: a fetch failure of its own kind; its links are not followed.
+            yield self.blocked_item(response, kind, reason if kind == "undecodable" else "")
             return
         form_urls = set(form_list)
         if record is not None:

@@ -40,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
             c = s.counts or {}
             status = STATUS_LABELS.get(s.status, s.status)
             if s.status == "running":
-                status += f"（进程 {s.pid}@{s.host}）"
+                if _lock_free(store, s.portal):  # its process is gone (killed): the next sweep reaps it
+                    status = f"中断（进程 {s.pid}@{s.host} 已不持有门户锁，可 --resume {s.id} 续抓）"
+                else:
+                    status += f"（进程 {s.pid}@{s.host}）"
             rows.append((
                 str(s.id), s.portal, status, _when(s.started_at), _when(s.finished_at),
                 str(c.get("guides", 0)), str(c.get("defects", 0)), str(c.get("incomplete", "—")),
@@ -57,6 +60,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         store.close()
+
+
+def _lock_free(store, portal: str) -> bool:
+    from guideaudit.crawler.lock import lock_held
+
+    try:
+        return not lock_held(store.url, portal)
+    except Exception:  # cannot tell (a server refusing pg_locks): show the row as stored
+        return False
 
 
 def _width(text: str) -> int:

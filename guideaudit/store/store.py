@@ -61,6 +61,11 @@ def _concurrent_conflict(err: Exception) -> bool:
     return "deadlock" in text or "locked" in text or "serializ" in text
 
 
+# Sweeps per portal whose validators (ga_validators) are kept: the base of the next
+# incremental sweep (the latest usable one) and the one before it (Store.prune_validators).
+VALIDATOR_SWEEPS_KEPT = 2
+
+
 class StoreError(RuntimeError):
     """A store problem the user can act on (bad URL, unknown sweep, wrong schema version)."""
 
@@ -961,6 +966,28 @@ class Store:
                         & t.validators.c.url.in_(urls[start : start + 500])
                     ))
             conn.execute(insert(t.validators), list(latest.values()))
+
+    def prune_validators(self, portal: str, keep_usable: int = VALIDATOR_SWEEPS_KEPT) -> int:
+        """Delete the validators no incremental sweep of ``portal`` can still use; returns the
+        rows deleted. A sweep's base is the latest usable sweep (crawler/sweep.py _pick_base), so
+        kept are those of the last ``keep_usable`` usable sweeps (the latest, and one before it
+        for a base named by hand), of sweeps still running or incomplete that are newer (a resume
+        may finish them and make them the latest), and of the base sweeps these recorded."""
+        sweeps = self.list_sweeps(portal)
+        usable = [s for s in sweeps if s.status in USABLE_SWEEP_STATUSES]
+        keep = {s.id for s in usable[-keep_usable:]} if keep_usable > 0 else set()
+        oldest_kept = min(keep) if keep else 0
+        for s in sweeps:
+            if s.status in ("running", "incomplete") and s.id > oldest_kept:
+                keep.add(s.id)
+                base = (s.settings or {}).get("base_sweep")
+                if base:
+                    keep.add(int(base))
+        drop = [s.id for s in sweeps if s.id not in keep]
+        if not drop:
+            return 0
+        with self.engine.begin() as conn:
+            return conn.execute(t.validators.delete().where(t.validators.c.sweep_id.in_(drop))).rowcount or 0
 
     def validators(self, sweep_id: int, kind: str) -> list[dict]:
         with self.engine.connect() as conn:

@@ -48,6 +48,29 @@ def _counts(db, sweep):
         store.close()
 
 
+def _validators(db, sweep):
+    store = Store(db)
+    try:
+        return store.validators(sweep, "guide")
+    finally:
+        store.close()
+
+
+def _validator_sweeps(db) -> dict[int, int]:
+    """sweep id → its ga_validators rows (guides and attachments)."""
+    from sqlalchemy import func, select
+
+    from guideaudit.store import schema
+
+    store = Store(db)
+    try:
+        with store.engine.connect() as conn:
+            query = select(schema.validators.c.sweep_id, func.count()).group_by(schema.validators.c.sweep_id)
+            return dict(conn.execute(query).all())
+    finally:
+        store.close()
+
+
 def _detail_paths(log):
     """Guide reads in a slice of the portal's request log: (path, status). The API list's one
     entry that is not a guide has no update time: it is asked for every time, and left out."""
@@ -81,6 +104,7 @@ def rounds(tmp_path_factory):
         mark = len(portal.request_log())
         out["unchanged"] = _sweep(home, db, portal, "--incremental")  # 3
         out["unchanged_log"] = portal.request_log()[mark:]
+        out["validators_3"] = _validators(db, 3)  # later sweeps prune them (Store.prune_validators)
         families = {"html", "api"}
         got = portal.next_round(n=2, changed_share=0.05)
         # the round changes every family; these sweeps read the html and api ones
@@ -137,11 +161,7 @@ def test_unchanged_portal_is_not_fetched_and_the_sweep_says_what_it_reused(round
     assert not_modified and not (not_modified & headed) and len(not_modified) > 5 * len(headed)
     assert {p for _, p, _ in files} == not_modified | headed
     assert f"沿用 {c3['reused']}" in rounds["unchanged"].stdout
-    store = Store(rounds["db"])
-    try:
-        rows = store.validators(3, "guide")
-    finally:
-        store.close()
+    rows = rounds["validators_3"]
     assert len(rows) == c3["guides"] and {r["outcome"] for r in rows} == {"reused"}  # vocab.LEDGER_KINDS
 
 
@@ -264,3 +284,43 @@ def test_incremental_into_postgresql(pg_url, tmp_path) -> None:
     assert v1 == v2 and _counts(pg_url, 2)["reused_marker"] == len(v2)
     assert "base_sweep" not in _counts(pg_url, 1)  # nothing to compare with: a full sweep
     assert {g for g in v3 if v2[g] != v3[g]} == set(got.changed)
+
+
+def test_validators_of_older_sweeps_are_pruned(rounds) -> None:
+    """ga_validators keeps the last two usable sweeps' rows (the next base, and one before): after
+    six sweeps, sweeps 1–4 have none, 5 and 6 all of theirs, and sweep 6 (incremental on 5) was
+    still able to reuse what 5 kept."""
+    kept = _validator_sweeps(rounds["db"])
+    assert set(kept) == {5, 6}, kept
+    c6 = _counts(rounds["db"], 6)
+    assert c6["base_sweep"] == 5 and c6["reused"] > 0
+    assert len(_validators(rounds["db"], 6)) == c6["guides"]
+
+
+def test_prune_keeps_what_an_open_sweep_may_still_need(tmp_path) -> None:
+    """An interrupted sweep newer than the kept ones, and the base it recorded, keep their rows
+    (a resume may finish it); older interrupted and failed sweeps lose theirs; other portals'
+    rows are left alone."""
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    try:
+        row = {"kind": "guide", "url": "http://127.0.0.1:9/g", "etag": '"1"'}
+        plan = [("p", "complete", None), ("p", "incomplete", None), ("p", "failed", None), ("p", "complete", None),
+                ("p", "partial", None), ("p", "complete", None), ("p", "incomplete", 1), ("q", "complete", None)]
+        ids = []
+        for portal, status, base in plan:
+            sweep = store.start_sweep(portal, settings={"base_sweep": ids[base - 1]} if base else {})
+            store.save_validators(sweep.id, [row])
+            if status != "running":
+                store.finish_sweep(sweep.id, status)
+            ids.append(sweep.id)
+        dropped = store.prune_validators("p")
+        from sqlalchemy import select
+
+        from guideaudit.store import schema
+
+        with store.engine.connect() as conn:
+            left = {r[0] for r in conn.execute(select(schema.validators.c.sweep_id))}
+    finally:
+        store.close()
+    # kept: the last two usable (5: partial, 6), the newer interrupted 7 and its base 1, portal q's 8
+    assert left == {ids[0], ids[4], ids[5], ids[6], ids[7]} and dropped == 3
