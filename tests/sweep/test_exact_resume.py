@@ -16,9 +16,9 @@ log and truth:
 from __future__ import annotations
 
 import pytest
-
 from guideaudit.fixtures.portal import FixturePortal
 from guideaudit.fixtures.portal.faults import API_LIST, TRANSIENT_KINDS, path_of
+
 from guideaudit.store import Store
 
 from .helpers import cli
