@@ -35,7 +35,7 @@ TIMEOUT = 5.0  # the fault mode's hanging pages cost 2 × this per run (RETRY_TI
 KILL_PORTALS = [
     pytest.param({"n_guides": 1200, "seed": 7}, (), id="plain"),
     pytest.param(
-        {"n_guides": 1000, "seed": 43, "faults": {
+        {"n_guides": 800, "seed": 43, "faults": {
             "preset": "hostile", "params": {"hang_seconds": 12, "slow_seconds": 0.5, "big_page_mb": 2,
                                             "zip_bomb_mb": 64, "big_attachment_mb": 3}}},
         ("--set", f"DOWNLOAD_TIMEOUT={TIMEOUT:g}", "--set", f"ATTACHMENT_TIMEOUT={TIMEOUT:g}",
