@@ -186,6 +186,8 @@ class LedgerRecorder:
             else:
                 info = {}
         row = {**info, **{k: v for k, v in fields.items() if v is not None}, "url": key, "kind": kind}
+        if not LEDGER_KINDS[kind].unread:
+            row.pop("unknown", None)  # only a list page that could not be read leaves guides unknown
         self.buffer.append(row)
         if len(self.buffer) >= BATCH or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()

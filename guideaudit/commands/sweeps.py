@@ -94,6 +94,7 @@ def _detail(store, number: int, limit: int, db: str | None) -> int:
     from guideaudit.cli import UsageError
     from guideaudit.crawler.sweep import summary_lines
     from guideaudit.store import StoreError
+    from guideaudit.store.store import lists_note
     from guideaudit.vocab import LedgerState, ledger_kind
 
     try:
@@ -113,8 +114,9 @@ def _detail(store, number: int, limit: int, db: str | None) -> int:
     print()
     _print_table(("结果", "类型", "说明", "网址数", "可能漏读指南"), rows)
     unread = [r for r in store.ledger(sweep.id) if ledger_kind(r["kind"]).unread]
-    if counts["unknown"] or counts["unknown_lists"]:
-        print(f"失败的列表页上未读的指南：{counts['unknown']} 份" + (f"，另有 {counts['unknown_lists']} 个列表页的指南数未知" if counts["unknown_lists"] else ""))
+    lists = lists_note(counts)
+    if lists:
+        print(f"列表页：{lists}。")
     if unread:
         print()
         print(f"无法读取的页面（{len(unread)} 个）：")

@@ -116,6 +116,24 @@ def _upsert(conn, table, rows: list[dict], keys: Sequence[str]) -> None:
     conn.execute(stmt, list(latest.values()))
 
 
+def lists_note(ledger: dict | None) -> str | None:
+    """What failed list pages leave unknown, in words (None: no list page failed): ledger
+    figures as ledger_counts gives them (a sweep's counts["ledger"] too)."""
+    ledger = ledger or {}
+    failed = ledger.get("failed_lists") or 0
+    unknown, lists = ledger.get("unknown") or 0, ledger.get("unknown_lists") or 0
+    if not failed and not unknown and not lists:
+        return None
+    failed = failed or lists
+    known = failed - lists
+    text = f"{failed} 个列表页无法读取"
+    if known:
+        text += f"，其上约 {unknown} 份指南未读"
+    if lists:
+        text += f"，{'其中 ' if known else ''}{lists} 个列表页上的指南数未知"
+    return text
+
+
 @dataclass(frozen=True)
 class Sweep:
     id: int
@@ -140,8 +158,8 @@ class Sweep:
             return None
         ledger = (self.counts or {}).get("ledger") or {}
         n, share = ledger.get("unread_total", ledger.get("unread", 0)), ledger.get("share", 0.0)
-        lists = ledger.get("unknown_lists", 0)
-        more = f"，另有 {lists} 个列表页上的指南数未知" if lists else ""
+        lists = lists_note(ledger)
+        more = f"（{lists}）" if lists else ""
         return f"本次抓取有 {n} 个页面无法读取（{share:.1%}）{more}，评分基于已读取的指南"
 
 
@@ -871,12 +889,13 @@ class Store:
 
     def ledger_counts(self, sweep_id: int) -> dict:
         """{"rows", "states": {state: n}, "kinds": {kind: n}, "unread": n, "unknown": n,
-        "unknown_lists": n}: ``unread`` counts rows of kinds that may hide an unread guide,
-        ``unknown`` the guides failed list pages would have led to (where the list said how
-        many), ``unknown_lists`` failed list pages that did not say."""
+        "unknown_lists": n, "failed_lists": n}: ``unread`` counts rows of kinds that may hide
+        an unread guide, ``failed_lists`` the list pages among them, ``unknown`` the guides
+        those would have led to (where the list said how many), ``unknown_lists`` failed list
+        pages that did not say."""
         states: dict[str, int] = {}
         kinds: dict[str, int] = {}
-        unread = unknown = unknown_lists = rows = 0
+        unread = unknown = unknown_lists = failed_lists = rows = 0
         query = (
             select(t.ledger.c.state, t.ledger.c.kind, t.ledger.c.role, t.ledger.c.unknown, func.count())
             .where(t.ledger.c.sweep_id == sweep_id)
@@ -890,22 +909,26 @@ class Store:
                 if ledger_kind(kind).unread:
                     unread += n
                     if role == "list":
+                        failed_lists += n
                         if unknown_n is None:
                             unknown_lists += n
                         else:
                             unknown += unknown_n * n
         return {"rows": rows, "states": states, "kinds": kinds, "unread": unread,
-                "unknown": unknown, "unknown_lists": unknown_lists}
+                "unknown": unknown, "unknown_lists": unknown_lists, "failed_lists": failed_lists}
 
     def retry_urls(self, sweep_id: int) -> list[str]:
         """What a resume of this sweep must fetch again: every URL that may hide an unread
         guide (failed, blocked, robots) and every list page that failed (the guides behind it
         are unknown). Stored guides, ordinary non-guide pages and duplicates are not."""
-        found = []
-        for row in self.ledger(sweep_id):
-            if ledger_kind(row["kind"]).unread or (row["role"] == "list" and row["state"] == LedgerState.FAILED.value):
-                found.append(row["url"])
-        return found
+        return [row["url"] for row in self.retry_rows(sweep_id)]
+
+    def retry_rows(self, sweep_id: int) -> list[dict]:
+        """The ledger rows of retry_urls, whole (role, unknown, referer: how to ask again)."""
+        return [
+            row for row in self.ledger(sweep_id)
+            if ledger_kind(row["kind"]).unread or (row["role"] == "list" and row["state"] == LedgerState.FAILED.value)
+        ]
 
     def add_check_run(
         self, sweep_id: int, checker_version: str, rules_digest: str, settings: dict, captures: dict
