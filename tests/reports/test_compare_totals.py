@@ -8,9 +8,9 @@ PostgreSQL."""
 from __future__ import annotations
 
 import pytest
+from guideaudit.reports.compare import compare, compare_totals
 
 from guideaudit.record import GuideRecord
-from guideaudit.reports.compare import compare, compare_totals
 from guideaudit.store import DefectRow, GuideEntry, ReviewDecision, Store
 
 FIELDS = ("new", "fixed", "persisting", "before", "marked_fixed_but_present", "gone_with_guide", "now_unverified",
