@@ -324,3 +324,53 @@ def test_prune_keeps_what_an_open_sweep_may_still_need(tmp_path) -> None:
         store.close()
     # kept: the last two usable (5: partial, 6), the newer interrupted 7 and its base 1, portal q's 8
     assert left == {ids[0], ids[4], ids[5], ids[6], ids[7]} and dropped == 3
+
+
+def _both_ways(db, a, b):
+    """compare()'s totals (every guide of both sweeps read) and compare_totals()' (counted by the
+    database), as {figure: n} each, and both summary lines."""
+    from guideaudit.reports.compare import compare, compare_totals
+
+    fields = ("new", "fixed", "persisting", "before", "marked_fixed_but_present", "gone_with_guide",
+              "now_unverified", "guides_added", "guides_removed", "guides_changed")
+    store = Store(db)
+    try:
+        earlier, later = store.get_sweep(a), store.get_sweep(b)
+        full, cheap = compare(store, earlier, later), compare_totals(store, earlier, later)
+    finally:
+        store.close()
+    return ({f: getattr(full.totals, f) for f in fields}, {f: getattr(cheap.totals, f) for f in fields},
+            full.summary(), cheap.summary())
+
+
+def test_the_line_an_incremental_sweep_ends_with_is_what_compare_computes(rounds) -> None:
+    """The comparison printed at the end of a sweep is counted in the database; on the 5 %-changed
+    incremental sweep, the withdrawn guides' one and back the other way (guides new), every figure
+    equals the one `compare` gets by reading every guide."""
+    db = rounds["db"]
+    full, cheap, line, cheap_line = _both_ways(db, 3, 4)
+    assert cheap == full and cheap_line == line
+    assert full["fixed"] == len(rounds["fixed"]) and full["new"] == len(rounds["new"])
+    assert full["guides_changed"] == len(rounds["changed"])
+    assert line in rounds["round"].stdout  # what the 5 %-changed sweep printed
+    full, cheap, line, cheap_line = _both_ways(db, 5, 6)
+    assert cheap == full and cheap_line == line and full["guides_removed"] == 2
+    full, cheap, line, cheap_line = _both_ways(db, 6, 5)
+    assert cheap == full and cheap_line == line and full["guides_added"] == 2
+    full, cheap, _, _ = _both_ways(db, 2, 3)  # the unchanged portal
+    assert cheap == full and full["new"] == full["fixed"] == 0 and full["persisting"] == full["before"] > 0
+
+
+def test_incremental_figures_from_the_base_equal_a_full_count(rounds) -> None:
+    """An incremental sweep counts attachments from its base's figure and the guides that differ:
+    the same number a count over all its records gives (changed guides, withdrawn guides)."""
+    from guideaudit.crawler.lifecycle import sweep_figures
+
+    store = Store(rounds["db"])
+    try:
+        for sweep in (3, 4, 6):
+            counts = store.get_sweep(sweep).counts
+            assert counts["base_sweep"] == sweep - 1
+            assert sweep_figures(store, sweep)["attachments"] == counts["attachments"] > 0
+    finally:
+        store.close()
