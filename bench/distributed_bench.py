@@ -12,7 +12,12 @@ do not count. With a delay D the limit is 1/D requests a second whatever the num
 (ratio to the limit, aim <= 1.0); without a delay, the ratio to one worker shows how far more
 workers help on this machine (2 cores shared with the portal, Redis and PostgreSQL).
 
-`python -m bench distributed` (3,000-guide portal) or `python -m bench.distributed_bench 20000`.
+`python -m bench distributed` (3,000-guide portal, every sweep run to its end) or
+`python -m bench distributed --guides 20000 --window 60` (the issue's 20,000-guide portal): with a window,
+each rate run is measured over WINDOW seconds, from WARMUP seconds after its first request
+(local workers start one after another), and then stopped (its process
+group killed; the database is dropped afterwards), so that seven runs fit in minutes rather than
+an hour; the SIGKILL run always sweeps to its end.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = 3000
 DELAY = 0.02
+WARMUP = 15.0  # a windowed run's first seconds are not measured: workers still starting (2 cores)
 REDIS = os.environ.get("GUIDEAUDIT_TEST_REDIS", "redis://127.0.0.1:6379/12")
 PG_ADMIN = os.environ.get("GUIDEAUDIT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -47,8 +53,10 @@ def _slope(samples: list[tuple[float, int]]) -> float:
     return (hi[1] - lo[1]) / (hi[0] - lo[0]) if hi[0] > lo[0] else float("nan")
 
 
-def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, kill_at: float | None = None) -> dict:
-    """One distributed sweep; returns its rate at the portal and, with kill_at, the kill's outcome."""
+def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, kill_at: float | None = None,
+              window: float | None = None) -> dict:
+    """One distributed sweep; returns its rate at the portal and, with kill_at, the kill's outcome.
+    With a window, the sweep is stopped WINDOW seconds after its first request reached the portal."""
     import redis
 
     from guideaudit.store import Store
@@ -61,8 +69,11 @@ def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, ki
     cmd += ["--set", "ATTACHMENT_CHECK_ENABLED=False",
            "--set", f"DOWNLOAD_DELAY={delay}", "--set", "GUIDEAUDIT_LEASE_TTL=5"]
     started = time.monotonic()
+    # A session of its own: a windowed run is stopped by killing the whole group (coordinator and workers).
     proc = subprocess.Popen(cmd, env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=str(REPO))
+                            cwd=str(REPO), start_new_session=True)
+    first_request: float | None = None
+    stopped = False
     samples: list[tuple[float, int]] = []
     lines: list[str] = []
     killed = None
@@ -77,6 +88,13 @@ def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, ki
             m = re.search(r"本机工作进程：([\d, ]+)", head)
             pids = [int(p) for p in m.group(1).split(",")] if m else None
             samples.append((time.monotonic(), portal.hits("/")))
+            if first_request is None and samples[-1][1] > 0:
+                first_request = samples[-1][0]
+            if window is not None and first_request is not None and samples[-1][0] - first_request >= WARMUP + window:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                stopped = True
+                break
             if kill_at is not None and killed is None and sweep_id and pids:
                 if store.guide_count(sweep_id) >= kill_at:
                     os.kill(pids[0], signal.SIGKILL)
@@ -87,6 +105,11 @@ def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, ki
         sweep_id = int(m.group(1))
         wall = time.monotonic() - started
         sweep = store.get_sweep(sweep_id)
+        if stopped:  # measured over the window only: no status, exit code or final count to speak of
+            measured = [s for s in samples if s[0] >= first_request + WARMUP]
+            return {"workers": workers, "delay": delay, "rc": 0, "status": f"预热 {WARMUP:g} s 后测量 {window:g} s，停止",
+                    "requests": measured[-1][1] - measured[0][1], "rate": _slope(measured), "wall": wall,
+                    "guides": store.guide_count(sweep_id), "requeued": 0, "killed_at": None, "ids": []}
         ids = [r.id for r in store.records(sweep_id)] if kill_at is not None else []
         result = {"workers": workers, "delay": delay, "rc": proc.returncode, "status": sweep.status,
                   "requests": samples[-1][1], "rate": _slope(samples), "wall": wall, "guides": sweep.counts["guides"],
@@ -105,6 +128,8 @@ def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, ki
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     guides = int(argv[0]) if argv and argv[0].isdigit() else GUIDES
+    guides = int(argv[argv.index("--guides") + 1]) if "--guides" in argv else guides
+    window = float(argv[argv.index("--window") + 1]) if "--window" in argv else None
     from guideaudit.fixtures.portal import FixturePortal
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -126,15 +151,15 @@ def main(argv: list[str] | None = None) -> None:
             limit = 1 / DELAY
             print(f"-- 每站点间隔 {DELAY} s（上限 {limit:.0f} 请求/秒）")
             for n in (1, 2, 4):
-                r = run_sweep(portal, db, home, n, DELAY)
+                r = run_sweep(portal, db, home, n, DELAY, window=window)
                 print(f"  {n} 个工作进程：{r['requests']} 个请求，{r['rate']:.1f} 请求/秒 = 上限的 {r['rate'] / limit:.2f} 倍，"
                       f"全程 {r['wall']:.0f} s，{r['status']}，指南 {r['guides']}")
             print("-- 无间隔（回环，不限速）")
-            r = run_sweep(portal, db, home, None, 0)
+            r = run_sweep(portal, db, home, None, 0, window=window)
             base = r["rate"]
             print(f"  单进程抓取（无 Redis，基线）：{r['rate']:.1f} 请求/秒，全程 {r['wall']:.0f} s，{r['status']}，指南 {r['guides']}")
             for n in (1, 2, 4):
-                r = run_sweep(portal, db, home, n, 0)
+                r = run_sweep(portal, db, home, n, 0, window=window)
                 print(f"  {n} 个工作进程：{r['rate']:.1f} 请求/秒 = 单进程的 {r['rate'] / base:.2f} 倍，全程 {r['wall']:.0f} s，"
                       f"{r['status']}，指南 {r['guides']}")
             print(f"-- 2 个工作进程，间隔 {DELAY} s，保存约 40% 指南时 SIGKILL 其中一个")

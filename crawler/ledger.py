@@ -54,7 +54,7 @@ FLUSH_SECONDS = 5.0
 _KIND_OF_CAUSE = {
     "timeout": "timeout", "dns": "dns", "refused": "refused", "tls": "tls", "reset": "reset",
     "truncated": "truncated", "too_large": "too_large", "robots": "robots",
-    "redirect_loop": "redirect_loop", "offsite": "offsite",
+    "redirect_loop": "redirect_loop", "offsite": "offsite", "undecodable": "undecodable",
 }
 
 _RECORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -90,6 +90,8 @@ def failure_kind(exc: BaseException) -> tuple[str, int | None, str]:
         kind = "other_error"
     response = getattr(exc, "response", None)
     text = type(exc).__name__ + (f": {exc}" if str(exc) else "")
+    if kind == "undecodable":
+        text = f"无法解码：响应体与声明的 Content-Encoding 不符（{text}）"
     return kind, (response.status if response is not None else None), text[:300]
 
 
@@ -184,6 +186,8 @@ class LedgerRecorder:
             else:
                 info = {}
         row = {**info, **{k: v for k, v in fields.items() if v is not None}, "url": key, "kind": kind}
+        if not LEDGER_KINDS[kind].unread:
+            row.pop("unknown", None)  # only a list page that could not be read leaves guides unknown
         self.buffer.append(row)
         if len(self.buffer) >= BATCH or time.monotonic() - self.last_flush >= FLUSH_SECONDS:
             self.flush()

@@ -38,6 +38,7 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 
 from guideaudit.store import Store, StoreError
 from guideaudit.store.store import Sweep
+from guideaudit.vocab import USABLE_SWEEP_STATUSES
 
 from .ledger import LedgerRecorder, ledger_of
 from .lock import PortalLock, SweepLocked
@@ -77,18 +78,34 @@ class SweepOutcome:
     message: str = ""
 
 
-def sweep_figures(store: Store, sweep_id: int) -> dict:
+def sweep_figures(store: Store, sweep_id: int, base_sweep: int | None = None) -> dict:
     """A sweep's figures, all counted from what the store holds for it: exact after any number
     of interruptions and resumes (a guide stored again replaces itself, a page fetched again is
-    one row, a failure recovered is gone), never a sum of what processes counted in memory."""
+    one row, a failure recovered is gone), never a sum of what processes counted in memory.
+    ``base_sweep``: an incremental sweep's base, whose figures it starts from where it can."""
     counts = store.stored_counts(sweep_id)  # guides, defects, pages
     counts["incomplete"] = store.verdict_counts(sweep_id).get("incomplete", 0)
-    counts["attachments"] = sum(count_attachments(data) for data in store.record_data(sweep_id))
+    counts["attachments"] = _attachments(store, sweep_id, base_sweep)
     failures = store.fetch_failures(sweep_id)
     checks = sum(1 for f in failures if str(f.get("error") or "").startswith(CHECK_ERROR_PREFIXES))
     counts["fetch_failures"] = len(failures) - checks
     counts["check_errors"] = checks
     return counts
+
+
+def _attachments(store: Store, sweep_id: int, base_sweep: int | None) -> int:
+    """Attachments the sweep's guides verified. A record's count is a function of its stored
+    version: an incremental sweep counts only the guides whose version differs from the base
+    sweep's and adds that to the base's figure (when the base counted it with this same
+    version of the program), instead of reading every record again."""
+    from guideaudit import __version__
+
+    base = store.get_sweep(base_sweep) if base_sweep else None
+    if base is not None and isinstance(base.counts.get("attachments"), int) and base.tool_version == __version__:
+        return base.counts["attachments"] + sum(
+            sign * count_attachments(data) for sign, data in store.record_data_apart(sweep_id, base.id)
+        )
+    return sum(count_attachments(data) for data in store.record_data(sweep_id))
 
 
 def reap_dead_sweeps(store: Store, portal: str, say: Callable[[str], None]) -> list[int]:
@@ -192,7 +209,7 @@ class SweepSession:
             for recorder in self.recorders:
                 recorder.wait_inflight(60)  # ledger rows already handed to a thread
             state.close_writer()  # everything the crawl handed over is written before counting
-            counts = sweep_figures(self.store, state.sweep_id)
+            counts = sweep_figures(self.store, state.sweep_id, self.base_sweep)
             if self.base_sweep:  # an incremental sweep: what it reused, against the base sweep
                 counts.update(self.store.reuse_figures(self.base_sweep, state.sweep_id))
             counts["ledger"] = self._ledger_counts()
@@ -201,11 +218,25 @@ class SweepSession:
             else:
                 status, code, error = self._verdict(counts)
             final = self.store.finish_sweep(state.sweep_id, status, counts, error)
+            if final.status in USABLE_SWEEP_STATUSES:
+                self._prune_validators(final.portal)
         finally:
             _SESSIONS.pop(state.sweep_id, None)
         self.outcome = SweepOutcome(code, final, error or "")
         logger.info("sweep %d ended: %s %s", final.id, final.status, final.counts)
         return self.outcome
+
+    def _prune_validators(self, portal: str) -> None:
+        """A usable sweep is the next incremental sweep's base: validators of older sweeps are
+        dead weight (ga_validators grew by a row per guide and file every sweep). A failure
+        here costs disk, never the sweep."""
+        try:
+            dropped = self.store.prune_validators(portal)
+        except Exception as err:
+            logger.warning("could not prune old validators of %s: %s", portal, err)
+            return
+        if dropped:
+            logger.info("pruned %d validator rows of older sweeps of %s", dropped, portal)
 
     def _ledger_counts(self) -> dict:
         """The ledger's figures, and whether it balances: every URL this run discovered must

@@ -204,3 +204,39 @@ def _read_holder(fd: int) -> str:
     except OSError:
         return ""
     return f"进程 {text_}" if text_ else ""
+
+
+def lock_held(db_url: str, portal: str) -> bool:
+    """Whether some process holds this portal's lock in this store, asked without taking it for
+    more than an instant (PostgreSQL: pg_locks, nothing taken; SQLite: a shared flock tried and
+    dropped at once). A sweep row still "running" whose lock is free was left by a dead process:
+    `guideaudit sweeps` shows it as interrupted, the next sweep of the portal reaps it."""
+    backend = make_url(db_url).get_backend_name()
+    if backend == "postgresql":
+        probe = PortalLock(db_url, [portal])
+        url = make_url(db_url)
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        probe._engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            probe._conn = probe._engine.connect()
+            return bool(probe._pg_holder(advisory_key(portal)))
+        finally:
+            probe.release()
+    if sqlite_path(db_url) is None:
+        with _MEMORY_GUARD:
+            return (db_url, portal) in _MEMORY_LOCKS
+    path = lock_path(portal, db_url)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)

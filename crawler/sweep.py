@@ -41,11 +41,11 @@ from guideaudit.crawler.lifecycle import (  # noqa: F401  (exit codes and outcom
     reap_dead_sweeps,
 )
 from guideaudit.crawler.lock import SweepLocked, safe_name
-from guideaudit.crawler.targets import SweepInputError, Target  # noqa: F401  (this module's API)
+from guideaudit.crawler.targets import RetryPlan, SweepInputError, Target, assign_retry  # noqa: F401  (this module's API)
 
 from guideaudit.paths import logs_dir
 from guideaudit.store import Store
-from guideaudit.store.store import Sweep
+from guideaudit.store.store import Sweep, lists_note
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +266,7 @@ def _run_locked(session: SweepSession, options: SweepOptions, say) -> SweepOutco
     resumed = _pick_resume(store, key, options, say)
     done = store.done_urls(resumed.id) if resumed else set()
     targets = resolve_targets(options, done)
+    plan = _exact_plan(store, resumed, targets)
     if resumed and resumed.log_path and not options.log_file:
         log_path = Path(resumed.log_path)  # one log per sweep: a resumed run appends to it
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -280,9 +281,12 @@ def _run_locked(session: SweepSession, options: SweepOptions, say) -> SweepOutco
     session.base_sweep = base.id if base is not None else None
     if resumed:
         say(f"续抓第 {sweep.id} 次抓取（门户 {key}），已保存 {len(done)} 份指南，这些页面不再抓取。")
-        retry = store.retry_urls(sweep.id)
-        if retry:
-            say(f"  上次无法读取的 {len(retry)} 个网址（及失败的列表页上的指南）将重新抓取。")
+        if plan is not None:
+            say(_plan_line(plan))
+        else:
+            retry = store.retry_urls(sweep.id)
+            if retry:
+                say(f"  上次无法读取的 {len(retry)} 个网址（及失败的列表页上的指南）将重新抓取。")
     else:
         say(f"开始第 {sweep.id} 次抓取：门户 {key}")
     if base is not None:
@@ -298,6 +302,32 @@ def _run_locked(session: SweepSession, options: SweepOptions, say) -> SweepOutco
         outcome = session.finish(("failed", EXIT_FAILED, f"{type(err).__name__}: {err}"))
         return SweepOutcome(outcome.exit_code, outcome.sweep, f"抓取失败：{err}")
     return session.finish()  # the last crawler has finished it, unless the reactor was stopped
+
+
+def _exact_plan(store: Store, resumed: Sweep | None, targets: list[Target]) -> RetryPlan | None:
+    """An exact resume: a sweep that ran to its end (完成但不完整) has a balanced ledger, so a
+    resume fetches exactly what it could not read (failed and blocked URLs, failed list pages,
+    which lead to the guides behind them) and nothing it settled. A sweep that was interrupted
+    has URLs it never reached: it walks the portal again, skipping the guides it stored."""
+    if resumed is None or resumed.status != "partial":
+        return None
+    rows = store.retry_rows(resumed.id)
+    retry = {r["url"] for r in rows}
+    plan = RetryPlan(rows, store.ledger_urls(resumed.id) - retry)
+    return plan if assign_retry(targets, plan) else None
+
+
+def _plan_line(plan: RetryPlan) -> str:
+    lists = [r for r in plan.rows if r["role"] == "list"]
+    behind = sum(r["unknown"] or 0 for r in lists)
+    unknown = sum(1 for r in lists if r["unknown"] is None)
+    text = f"  只重抓上次无法读取的 {len(plan.rows)} 个网址"
+    if lists:
+        text += f"（其中 {len(lists)} 个列表页，其上约 {behind} 份指南未读" + (f"，{unknown} 个列表页的指南数未知" if unknown else "") + "）"
+    text += "，不重新遍历门户。"
+    if plan.unowned:
+        text += f" {len(plan.unowned)} 个网址无法重建请求，保留上次的结果。"
+    return text
 
 
 def _captures(targets: list[Target]) -> dict[str, list[str]]:
@@ -410,6 +440,9 @@ def ledger_line(ledger: dict | None) -> str | None:
     unread = ledger.get("unread_total", ledger.get("unread", 0))
     if unread:
         line += f"；无法读取 {unread} 个（{ledger.get('share', 0):.1%}，上限 {ledger.get('threshold', 0.02):.1%}）"
+    lists = lists_note(ledger)
+    if lists:
+        line += f"；{lists}"
     if ledger.get("unaccounted"):
         line += f"；{ledger['unaccounted']} 个网址没有结果（台账不平）"
     return line

@@ -7,7 +7,7 @@ not fetched twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -42,6 +42,37 @@ def start_url_of(profile_name: str | None, base_url: str | None, url: str | None
     if profile.start_paths:
         return urljoin(base + "/", profile.start_paths[0].lstrip("/"))
     return urljoin(base + "/", profile.list_pages.url.format(page=profile.list_pages.first_page).lstrip("/"))
+
+
+@dataclass
+class RetryPlan:
+    """An exact resume of a finished sweep (crawler/sweep.py): the ledger rows to fetch again
+    (failed, blocked, failed list pages) and every URL the sweep already settled otherwise."""
+
+    rows: list[dict]
+    settled: set[str]
+    unowned: list[dict] = field(default_factory=list)  # rows no spider of the sweep can rebuild
+
+
+def assign_retry(targets: list[Target], plan: RetryPlan) -> bool:
+    """Give each target the rows of ``plan`` it can rebuild (an API profile its list pages and
+    detail answers, the page spider the other pages of its host) and the settled URLs to skip.
+    False when a spider of the sweep cannot resume exactly (the sweep then walks again)."""
+    if not all(getattr(t.spider, "exact_resume", False) for t in targets):
+        return False
+    left = list(plan.rows)
+    # page spiders take what no API profile claims
+    for target in sorted(targets, key=lambda t: getattr(t.spider, "family", "") == "html"):
+        profile = load_profile(target.kwargs["profile"]) if target.kwargs.get("profile") else None
+        base = target.kwargs.get("base_url") or (profile.base_url if profile else None) or ""
+        owns = target.spider.owns_key
+        mine = [r for r in left if owns(profile, base, r["url"])]
+        taken = {id(r) for r in mine}
+        left = [r for r in left if id(r) not in taken]
+        target.kwargs["retry"] = mine
+        target.kwargs["skip_urls"] = set(target.kwargs.get("skip_urls") or ()) | plan.settled
+    plan.unowned = left
+    return True
 
 
 def targets_for(options: Any, done_urls: set[str]) -> list[Any]:

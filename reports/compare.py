@@ -9,6 +9,7 @@ counted fixed (it is reported as such, so 整改率 never rises for a reason tha
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -135,17 +136,30 @@ class Comparison:
 
     def summary(self) -> str:
         """One Chinese line for the end of a sweep and the top of a report."""
-        t = self.totals
-        rate = "—" if t.rectification_rate is None else f"{t.rectification_rate:.1%}"
-        line = (
-            f"与第 {self.from_sweep.id} 次抓取相比：新增问题 {t.new}，已整改 {t.fixed}，仍存在 {t.persisting}，"
-            f"整改率 {rate}"
-        )
-        if t.marked_fixed_but_present:
-            line += f"；标记已整改但仍存在 {t.marked_fixed_but_present}"
-        if self.check_note:
-            line += f"（注意：两次抓取的{self.check_note}）"
-        return line
+        return _summary_line(self.from_sweep.id, self.totals, self.check_note)
+
+
+@dataclass
+class ComparisonTotals:
+    """A comparison's figures without its rows (compare_totals): what a sweep prints at its end."""
+
+    from_sweep: Sweep
+    to_sweep: Sweep
+    totals: UnitChange
+    check_note: str = ""
+
+    def summary(self) -> str:
+        return _summary_line(self.from_sweep.id, self.totals, self.check_note)
+
+
+def _summary_line(from_id: int, t: UnitChange, check_note: str) -> str:
+    rate = "—" if t.rectification_rate is None else f"{t.rectification_rate:.1%}"
+    line = f"与第 {from_id} 次抓取相比：新增问题 {t.new}，已整改 {t.fixed}，仍存在 {t.persisting}，整改率 {rate}"
+    if t.marked_fixed_but_present:
+        line += f"；标记已整改但仍存在 {t.marked_fixed_but_present}"
+    if check_note:
+        line += f"（注意：两次抓取的{check_note}）"
+    return line
 
 
 _COMPARED_FIELDS = (
@@ -250,6 +264,31 @@ def compare(
     changes.sort(key=lambda c: (c.unit, order[c.change], c.item_name, c.element, c.rule))
     note = check_difference(check_identity(store, earlier.id), check_identity(store, later.id))
     return Comparison(earlier, later, dict(sorted(units.items())), changes, guides, note)
+
+
+def compare_totals(store: Store, earlier: Sweep, later: Sweep) -> ComparisonTotals:
+    """The totals of compare(store, earlier, later), counted by the database (Store.change_figures)
+    instead of reading every guide of both sweeps: the end of a sweep prints them, and an
+    incremental re-sweep of an unchanged portal must not spend longer on this line than on the
+    sweep. Only the defects the later sweep no longer has come back as rows, to be told apart as
+    fixed, now 待核实 or gone with their guide, exactly as compare() does."""
+    f = store.change_figures(earlier.id, later.id)
+    t = UnitChange("合计", before=f["before"], persisting=f["persisting"], new=f["after"] - f["persisting"],
+                   marked_fixed_but_present=f["marked_fixed"], guides_added=f["guides_added"],
+                   guides_removed=f["guides_removed"], guides_changed=f["guides_changed"])
+    verdicts: dict[str, dict] = {}
+    for _did, gid, element, elements in f["dropped"]:
+        if elements is None:
+            t.gone_with_guide += 1
+            continue
+        if gid not in verdicts:
+            verdicts[gid] = json.loads(elements)
+        if verdicts[gid].get(element) == Verdict.INCOMPLETE:
+            t.now_unverified += 1
+        else:
+            t.fixed += 1
+    note = check_difference(check_identity(store, earlier.id), check_identity(store, later.id))
+    return ComparisonTotals(earlier, later, t, note)
 
 
 CSV_HEADERS = ("变化", "单位", "事项名称", "事项编码", "要素", "规则", "问题", "上次原文", "本次原文",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from guideaudit.store import Store, Sweep
+from guideaudit.store.store import lists_note
 from guideaudit.vocab import SWEEP_STATUS_LABELS, LedgerState, ledger_kind
 
 MAX_LISTED = 5000  # unread URLs listed; the rest are counted (export ledger has them all)
@@ -43,6 +44,8 @@ class CrawlSummary:
     threshold: float
     unknown: int
     unknown_lists: int
+    failed_lists: int
+    lists_note: str | None  # how many list pages failed and the guides unknown behind them
     note: str | None  # a partial sweep's note (Sweep.unread_note)
     rows: list[UnreadRow] = field(default_factory=list)
     more: int = 0  # unread URLs not listed (above MAX_LISTED)
@@ -89,6 +92,8 @@ def crawl_summary(store: Store, sweep: Sweep, limit: int = MAX_LISTED) -> CrawlS
         threshold=float(ledger.get("threshold", 0.02)),
         unknown=counts["unknown"],
         unknown_lists=counts["unknown_lists"],
+        failed_lists=counts["failed_lists"],
+        lists_note=lists_note(counts),
         note=sweep.unread_note,
         rows=rows,
         more=more,
@@ -110,9 +115,8 @@ def write_crawl_sheet(book, ws, summary: CrawlSummary, fmt: dict) -> None:
         f"决定抓取的网址 {summary.discovered} 个；无法读取 {summary.unread_total} 个（{summary.share:.1%}，"
         f"完成但不完整的上限 {summary.threshold:.1%}）。",
     ]
-    if summary.unknown or summary.unknown_lists:
-        lines.append(f"失败的列表页上未读的指南约 {summary.unknown} 份"
-                     + (f"，另有 {summary.unknown_lists} 个列表页的指南数未知" if summary.unknown_lists else "") + "。")
+    if summary.lists_note:
+        lines.append(summary.lists_note + "。")
     if summary.note:
         lines.append(summary.note + "。")
     for line in lines:

@@ -21,6 +21,7 @@ KINDS = {
     "soft404": "非指南页面：页面不存在（soft 404）",
     "error_page": "非指南页面：以 HTTP 200 返回的错误页",
     "empty": "非指南页面：空白页面（HTTP 200）",
+    "undecodable": "无法解码：响应体不是任何字符集的文本",  # decode.undecodable / garbled, not classify_page
 }
 SMALL_PAGE = 1500  # visible characters: block and error pages are short
 _CHALLENGE = re.compile(

@@ -82,4 +82,52 @@ def decode_html(
 
     best = from_bytes(body[:200_000]).best()
     enc = normalise_encoding(best.encoding if best else None) or "gb18030"
+    if enc.startswith(("utf-16", "utf-32")):
+        # A guess for bytes that failed everything else: HTML in UTF-16/32 without BOM has NUL
+        # bytes (undecodable() stops it first), so this is noise read as wide characters.
+        enc = "gb18030"
     return body.decode(enc, errors="replace"), enc
+
+
+# Bytes no text page carries in any charset a portal uses (all ASCII-compatible): C0 controls
+# other than tab, LF, FF, CR and ESC (hostile pages carry a stray ESC or BEL; that is text).
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\x0c\r\x1b")
+_MAGIC = (
+    (b"\x1f\x8b", "gzip 压缩数据"), (b"\x28\xb5\x2f\xfd", "zstd 压缩数据"), (b"PK\x03\x04", "zip 压缩包"),
+    (b"%PDF-", "PDF 文件"), (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"),
+)
+SCAN = 65536  # bytes judged: binary data shows itself at once, a text page never does
+
+
+def undecodable(body: bytes) -> str | None:
+    """Why these bytes are no text in any charset (a Chinese reason), or None.
+
+    A page is undecodable when it is binary: a compressed body sent without (or with a wrong)
+    Content-Encoding, a file served as text/html, a UTF-16 body without BOM declared as an
+    8-bit charset. Each shows as C0 control bytes, which GBK, GB18030, Big5 and UTF-8 text
+    never contains; more than 1 % of the first 64 KB (and at least 8) settles it. A stray bad
+    byte in a real page is not this: decode_html replaces it and the field reads as damaged."""
+    head = body[:SCAN]
+    if not head:
+        return None
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"响应体是 {what}（未声明或声明错误的 Content-Encoding / Content-Type），不是网页文本"
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls < max(8, len(head) // 100):
+        return None
+    nul = head.count(0)
+    if nul * 4 >= len(head):
+        return f"响应体 {nul * 100 // len(head)}% 是 NUL 字节（像没有 BOM 的 UTF-16 或二进制数据），不是所声明字符集的文本"
+    return f"响应体含 {controls * 100 // len(head)}% 的控制字节（二进制数据），不是网页文本"
+
+
+def garbled(text: str, body: bytes) -> str | None:
+    """After the best decoding: why the text is still mostly invalid bytes (a Chinese reason),
+    or None. More than 2 % of the characters replaced (and at least 16): no candidate charset
+    reads the page, so no field of it can be trusted, which is not a few damaged values."""
+    sample = text[:SCAN]
+    bad = sample.count("\ufffd") - body[: SCAN * 4].count(b"\xef\xbf\xbd")
+    if bad >= 16 and bad * 50 > len(sample):
+        return f"任何候选字符集都无法解码：{bad} 个无效字节序列（{bad * 100 // max(1, len(sample))}%）"
+    return None

@@ -21,7 +21,7 @@ from lxml import etree
 from .blockpage import classify_page
 from .builder import MIN_GUIDE_FIELDS, PageResult, build_record
 from .context import resolve
-from .decode import decode_html
+from .decode import decode_html, garbled, normalise_encoding, undecodable
 from .detectors import find_parts
 from .furniture import remove as remove_furniture
 from .labels import Labels, default_labels, load_labels
@@ -109,7 +109,12 @@ def extract_bytes(
 ) -> tuple[PageResult, str]:
     """Decode (see decode.py) and extract; returns the result and the encoding used.
     ``labels``: a Labels table or the path of a user's synonyms YAML (loaded once a process)."""
-    text, used = decode_html(body, declared_encoding, encoding)
+    why = undecodable(body)
+    if why is None:
+        text, used = decode_html(body, declared_encoding, encoding)
+        why = garbled(text, body) if encoding is None else None
+    if why is not None:  # binary or unreadable in every charset: no page to read (ledger: undecodable)
+        return PageResult(record=None, reason=why, kind="undecodable"), (normalise_encoding(declared_encoding) or "")
     result = extract_html(
         text, url=url, portal=portal, fetched_at=fetched_at, min_fields=min_fields,
         collect_links=collect_links, labels=labels,

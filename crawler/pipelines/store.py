@@ -328,8 +328,11 @@ class SweepState:
     def page_received(self, crawler, request, response) -> None:
         key = crawler.request_fingerprinter.fingerprint(request).hex()
         self.pending_pages.setdefault(id(crawler), []).append((key, response.url[:2000], response.status))
-        if 200 <= response.status < 300 and request.url in self.failed_before and request.method == "GET":
-            self.pending_recovered.setdefault(id(crawler), []).append(request.url)
+        if 200 <= response.status < 300 and self.failed_before:
+            # a POST's failure is recorded under its ledger key (spiders/base.py failure_url)
+            url = request.url if request.method == "GET" else request.meta.get("ledger_key")
+            if url in self.failed_before:
+                self.pending_recovered.setdefault(id(crawler), []).append(url)
 
     def take_pending(self, crawler) -> tuple[list, list]:
         return self.pending_pages.pop(id(crawler), []), self.pending_recovered.pop(id(crawler), [])
@@ -428,6 +431,10 @@ class StorePipeline:
             return item
         kind = item.get("kind")
         if kind == "fetch_failure":
+            # a page answered 200 but was no page (a block page): not recovered after all
+            pending = self.state.pending_recovered.get(id(self.crawler))
+            if pending and item.get("url") in pending:
+                pending[:] = [u for u in pending if u != item.get("url")]
             await self._failure(item)
             return item
         if kind == "reused":  # found unchanged: the writer carries them over (pipelines/reuse.py)

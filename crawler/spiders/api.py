@@ -13,18 +13,20 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from typing import Any
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, unquote, urlencode, urljoin
 
 import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 
 from ..extract.blockpage import classify_page, failure_text, says_busy, visible_of
+from ..extract.decode import undecodable
 from ..extract.jsonmap import _MISSING, map_record, resolve
 from ..incremental import body_hash, marker_text, reused_item
 from ..ledger import META_INFO, META_KEY, META_PART
 from ..netfail import TRUNCATED_MARK
-from .base import GuideSpider, now_iso
+from .base import GuideSpider, failure_url, now_iso
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,8 @@ def answer_kind(response: Any, data: Any, why: str | None = None, not_found: boo
     if not body.strip():
         return "empty"
     if data is _MISSING:
+        if undecodable(body):  # binary where JSON was expected (undeclared gzip, UTF-16, a file)
+            return "undecodable"
         head = body[:200_000].decode("utf-8", "replace")
         if head.lstrip()[:1] == "<":
             visible = visible_of(head)
@@ -94,6 +98,29 @@ def answer_kind(response: Any, data: Any, why: str | None = None, not_found: boo
     if isinstance(data, dict):
         text += " " + " ".join(str(v) for v in data.values() if isinstance(v, (str, int)))[:2000]
     return "busy" if says_busy(text) else "bad_api"
+
+
+def fill_url(base_url: str, template: str, **values: Any) -> str:
+    filled = template.format(base=base_url, **{k: quote(str(v), safe="") for k, v in values.items()})
+    return urljoin(base_url + "/", filled.lstrip("/")) if not filled.startswith("http") else filled
+
+
+def _retry_target(api: Any, base_url: str, key: str) -> tuple[str, int | str] | None:
+    """("list", page) or ("detail", guide id) for a ledger key of this API, else None."""
+    spec = api.list
+    list_url = fill_url(base_url, spec.url)
+    url, _, fragment = key.partition("#")
+    if spec.method != "GET" and url == list_url and fragment.startswith("page="):
+        return ("list", int(fragment[5:])) if fragment[5:].isdigit() else None
+    if spec.method == "GET" and url.startswith(list_url + ("&" if "?" in list_url else "?")) and not fragment:
+        from urllib.parse import parse_qs, urlsplit
+
+        page = (parse_qs(urlsplit(url).query).get(spec.page_key) or [""])[0]
+        return ("list", int(page)) if page.isdigit() else None
+    marker = "\x00id\x00"
+    pattern = re.escape(fill_url(base_url, api.detail.url, id=marker)).replace(re.escape(quote(marker, safe="")), "([^&#/]+)")
+    found = re.fullmatch(pattern, key)
+    return ("detail", unquote(found.group(1))) if found else None
 
 
 # Answers worth asking again (RETRY_TIMES): the portal may answer properly a moment later.
@@ -113,18 +140,43 @@ class GuideApiSpider(GuideSpider):
         self.total: int | None = None  # entries the list says it has (after its first page)
 
     def _url(self, template: str, **values: Any) -> str:
-        filled = template.format(base=self.base_url, **{k: quote(str(v), safe="") for k, v in values.items()})
-        return urljoin(self.base_url + "/", filled.lstrip("/")) if not filled.startswith("http") else filled
+        return fill_url(self.base_url, template, **values)
+
+    # -- exact resume (crawler/sweep.py) ----------------------------------------------------
+    @staticmethod
+    def owns_key(profile: Any, base_url: str, key: str) -> bool:
+        """Whether a ledger key of a sweep is this profile's to retry: a page of its list or a
+        guide's detail answer."""
+        return _retry_target(profile.api, base_url.rstrip("/"), key) is not None
+
+    exact_resume = True
+
+    def retry_request(self, row: dict) -> scrapy.Request | None:
+        target = _retry_target(self.api, self.base_url, row["url"])
+        if target is None:
+            return None
+        what, value = target
+        if what == "list":
+            request = self.list_request(value, counted=False)
+            if request is not None and row.get("unknown") is None:
+                request.meta[META_INFO].pop("unknown", None)
+            return request
+        self.seen_ids.add(value)  # the list page read again leads to this request, not another
+        return self.detail_request(value, self._url(self.api.page_url, id=value), counted=False)
 
     # -- list -----------------------------------------------------------------------------
     async def start(self):
+        if self.retry is not None:  # an exact resume: only what the ledger says to retry
+            for request in self.retry_requests():
+                yield request
+            return
         request = self.list_request(self.api.list.first_page)
         if request is not None:
             yield request
 
-    def list_request(self, page: int) -> scrapy.Request | None:
+    def list_request(self, page: int, counted: bool = True) -> scrapy.Request | None:
         spec = self.api.list
-        if not self._may_request():
+        if counted and not self._may_request():
             return None
         request = self._list_request(page)
         # The guides this page would lead to, as far as the list has said (its total): what a
@@ -136,6 +188,8 @@ class GuideApiSpider(GuideSpider):
         request.meta[META_INFO] = {"role": "list", "unknown": unknown, "detail": f"列表第 {page} 页"}
         if request.method != "GET":
             request.meta[META_KEY] = f"{request.url}#page={page}"  # one POST URL, many pages
+        if (request.meta.get(META_KEY) or request.url) in self.skip_urls:
+            return None  # an exact resume: this page was read already
         return request
 
     def _list_request(self, page: int) -> scrapy.Request:
@@ -169,12 +223,15 @@ class GuideApiSpider(GuideSpider):
                 return
         if kind == "truncated":
             error = f"{TRUNCATED_MARK}: 接口返回的 JSON 不完整（{len(response.body)} 字节后中断）"
+        elif kind == "undecodable":
+            error = f"无法解码：{undecodable(response.body)}"
         info = response.request.meta.get(META_INFO) or {}
         self.settle(response, kind, detail=error, unknown=info.get("unknown"))
         if kind == "soft404":
             return  # a listed guide the API says does not exist: in the ledger, not a fetch failure
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
-        yield {"kind": "fetch_failure", "url": response.url, "status": response.status,
+        url = response.url if response.request.method == "GET" else failure_url(response.request)
+        yield {"kind": "fetch_failure", "url": url, "status": response.status,
                "error": error[:300], "referer": None}
 
     def parse_list(self, response: Any, page: int):
@@ -232,15 +289,18 @@ class GuideApiSpider(GuideSpider):
                 yield request
 
     # -- detail ---------------------------------------------------------------------------
-    def detail_request(self, gid: str, page_url: str, entry: Any = None, marker: str | None = None) -> scrapy.Request | None:
+    def detail_request(self, gid: str, page_url: str, entry: Any = None, marker: str | None = None,
+                       counted: bool = True) -> scrapy.Request | None:
         url = self._url(self.api.detail.url, id=gid)
+        if url in self.skip_urls:
+            return None  # an exact resume: its outcome is in the ledger already
         spec = self.api.list
         info = {}
         for key, path in (("item_name", spec.name), ("agency", spec.agency)):
             value = resolve(entry, path) if path and entry is not None else _MISSING
             if value is not _MISSING and value not in (None, ""):
                 info[key] = str(value)[:500]
-        if not self._may_request():
+        if counted and not self._may_request():
             self.not_fetched(url, "limit", "已达本次抓取的页面或指南上限", **info)
             return None
         meta = {"guideaudit_key": page_url}

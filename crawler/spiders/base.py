@@ -28,7 +28,7 @@ import scrapy
 from guideaudit.record import GuideRecord
 
 from .. import incremental
-from ..ledger import failure_kind, ledger_key, ledger_of
+from ..ledger import META_INFO, META_KEY, failure_kind, ledger_key, ledger_of
 from ..profiles import Profile, load_profile
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,12 @@ def too_large(exc: BaseException) -> bool:
     return isinstance(exc, CancelledError)
 
 
+def failure_url(request: Any) -> str:
+    """The URL a fetch failure is recorded under: a POST (an API list page) by its ledger key,
+    which names its page, so two failed pages of one endpoint are two failures."""
+    return request.url if request.method == "GET" else ledger_key(request)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -117,6 +123,7 @@ class GuideSpider(scrapy.Spider):
         max_guides: Any = None,
         skip_urls: Iterable[str] | str | None = None,
         skip_urls_file: str | None = None,
+        retry: Iterable[dict] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -137,6 +144,9 @@ class GuideSpider(scrapy.Spider):
         self.max_pages = _int_arg(max_pages, "max_pages")
         self.max_guides = _int_arg(max_guides, "max_guides")
         self.skip_urls = _skip_set(skip_urls, skip_urls_file)
+        # An exact resume (crawler/sweep.py): the ledger rows to fetch again, and nothing else
+        # (skip_urls then holds every URL the sweep already settled). None: walk from the start.
+        self.retry: list[dict] | None = list(retry) if retry is not None else None
         self.pages_requested = 0
         self.guides_yielded = 0
         # What this portal's records cannot show (the profile's declaration): 待核实 downstream.
@@ -150,6 +160,29 @@ class GuideSpider(scrapy.Spider):
             return False
         self.pages_requested += 1
         return True
+
+    # -- exact resume ------------------------------------------------------------------------
+    exact_resume = False  # True: the spider rebuilds a request from its ledger row (retry_request)
+
+    def retry_requests(self) -> Iterable[Any]:
+        """The requests of an exact resume: each ledger row to retry, as it was first asked
+        (its role, the guides it hides, its referer), keyed on the row's URL so the outcome
+        replaces the row."""
+        for row in self.retry or ():
+            request = self.retry_request(row)
+            if request is None:
+                logger.warning("续抓：无法重建请求 %s，保留上次的结果", row.get("url"))
+                continue
+            info = {k: row[k] for k in ("role", "unknown", "agency", "item_name", "guide_id") if row.get(k) is not None}
+            request.meta[META_INFO] = {**(request.meta.get(META_INFO) or {}), **info}
+            request.meta[META_KEY] = row["url"]
+            request.meta["ledger_retry"] = True
+            if row.get("referer") and b"Referer" not in request.headers:
+                request.headers[b"Referer"] = row["referer"]
+            yield request
+
+    def retry_request(self, row: dict) -> Any:
+        raise NotImplementedError
 
     # -- the sweep ledger (crawler/ledger.py; no-ops without a database) -------------------
     @property
@@ -271,7 +304,7 @@ class GuideSpider(scrapy.Spider):
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
         yield {
             "kind": "fetch_failure",
-            "url": request.url,
+            "url": failure_url(request),
             "status": status,
             "error": error[:300],
             "referer": referer.decode("latin-1") if referer else None,

@@ -11,6 +11,7 @@ regex for links hidden in scripts (``onclick="bszn('…')"``).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -22,7 +23,9 @@ from ..extract.blockpage import failure_text
 from ..extract.page import MIN_GUIDE_FIELDS
 from ..extract.pool import Extracted, extract_job
 from ..incremental import listed_url, marker_text, reused_item
+from ..ledger import META_INFO
 from ..netfail import TRUNCATED_MARK
+from ..pager import Series, expected_on, series_of, total_of
 from .base import GuideSpider, now_iso
 
 DOCUMENT_EXTENSIONS = frozenset(
@@ -40,6 +43,8 @@ def looks_like_document(url: str) -> bool:
     return bool(_DOWNLOAD_PATH.search(path))
 
 
+
+LIST_FAILURES_IN_A_ROW = 3  # a profile's numbered walk gives up after this many failed pages in a row
 
 _HTML_START = (b"<!doctype html", b"<html")
 
@@ -76,6 +81,7 @@ class GuideHtmlSpider(GuideSpider):
         self.min_fields = profile.min_fields if profile else MIN_GUIDE_FIELDS
         self.forced_encoding = profile.encoding if profile else None
         self.seen_links: set[str] = set()  # to tell a list page with new links from a repeat
+        self.series_seen: dict[tuple, dict] = {}  # pager series → entries per page, last page, total
         # -a labels=FILE: a user's label synonyms (same shape as crawler/labels.yaml); checked
         # here so a bad file fails before any fetch, then loaded once per extraction process.
         self.labels_file = str(kwargs["labels"]) if kwargs.get("labels") else None
@@ -103,6 +109,10 @@ class GuideHtmlSpider(GuideSpider):
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta={**self.request_meta(), **meta})
 
     async def start(self):
+        if self.retry is not None:  # an exact resume: only what the ledger says to retry
+            for request in self.retry_requests():
+                yield request
+            return
         for url in self.start_urls:
             # a start page leads to the guides: if it fails, how many it held is unknown
             request = self.page_request(url, decided=True, ledger_info={"role": "list"})
@@ -113,6 +123,21 @@ class GuideHtmlSpider(GuideSpider):
             request = self._list_request(listing.first_page)
             if request is not None:
                 yield request
+
+    exact_resume = True
+
+    def retry_request(self, row: dict) -> scrapy.Request | None:
+        url = row["url"]
+        if "#" in url or urlsplit(url).netloc != self.netloc:
+            return None
+        self.seen_links.add(url)  # a link to it on a page read again is this request
+        callback = self.parse_page_pooled if self.extract_pool is not None else self.parse_page
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=self.request_meta())
+
+    @staticmethod
+    def owns_key(profile: Any, base_url: str, key: str) -> bool:
+        """Whether a ledger key of a sweep is this spider's to retry: a page of its host."""
+        return "#" not in key and urlsplit(key).netloc == urlsplit(base_url).netloc
 
     def _list_request(self, page: int) -> scrapy.Request | None:
         listing = self.profile.list_pages
@@ -172,8 +197,10 @@ class GuideHtmlSpider(GuideSpider):
             self._not_html(response)
         elif not response.body.strip():
             yield self.blocked_item(response, "empty")
+            yield from self._walk_on(response.request)
         elif cut_short(response):
             yield self.truncated_item(response)
+            yield from self._walk_on(response.request)
         else:
             yield from self._page_output(response, extract_job(response.body, args))
 
@@ -190,9 +217,13 @@ class GuideHtmlSpider(GuideSpider):
             return
         if not response.body.strip():
             yield self.blocked_item(response, "empty")
+            for follow in self._walk_on(response.request):
+                yield follow
             return
         if cut_short(response):
             yield self.truncated_item(response)
+            for follow in self._walk_on(response.request):
+                yield follow
             return
         pool = self.extract_pool
         extracted = await pool.extract(response.body, **args) if pool is not None else extract_job(response.body, args)
@@ -237,14 +268,82 @@ class GuideHtmlSpider(GuideSpider):
                 found[response.urljoin(href.strip())] = marker
         return found
 
+    # -- numbered list pages (crawler/pager.py) --------------------------------------------
+    def _pager(self, response: Any, links: list[str]) -> tuple[Series, int | None, int | None] | None:
+        """(series, entries per page, total) of a list page that shows a pager, else None.
+        Entries per page are counted on a page that is not the series' last (the profile's
+        list_markers.item says what an entry is); the total is what the pager states."""
+        series = series_of(response.url, links)
+        if series is None:
+            return None
+        key = (series.parts, series.numbers[: series.position] + series.numbers[series.position + 1:])
+        known = self.series_seen.setdefault(key, {"size": None, "total": None, "last": series.last})
+        known["last"] = max(known["last"], series.last)
+        if series.current < known["last"] and known["size"] is None:
+            known["size"] = self.list_entries(response)
+        if known["total"] is None and isinstance(response, TextResponse):
+            known["total"] = total_of(response.text)
+        return replace(series, last=known["last"]), known["size"], known["total"]
+
+    def list_entries(self, response: Any) -> int | None:
+        """Entries on a list page as the profile describes them (list_markers.item); None
+        when the profile does not say (the count a failed page hides is then 未知)."""
+        spec = self.profile.list_markers if self.profile else None
+        if spec is None or not isinstance(response, TextResponse):
+            return None
+        return len(response.css(spec.item)) or None
+
+    def _mark_list_page(self, request: Any, pager: tuple[Series, int | None, int | None]) -> None:
+        """A link to another page of the series: a list page, and what its failure hides."""
+        series, size, total = pager
+        number = series.number_of(request.url)
+        if number is None or number == series.current:
+            return
+        expected = expected_on(number, series.last, size, total, first=min(series.current, 1))
+        request.meta[META_INFO] = {**(request.meta.get(META_INFO) or {}), "role": "list", "unknown": expected,
+                                   "detail": f"列表第 {number} 页"}
+        request.meta["pager"] = (replace(series, current=number), size, total)
+
+    def on_error(self, failure: Any) -> Any:
+        """A failed list page does not end the walk: the pages after it that its pager would
+        have shown are computable from the series' pattern and are still tried."""
+        yield from super().on_error(failure)
+        request = failure.request
+        yield from self._walk_on(request)
+
+    def _walk_on(self, request: Any):
+        pager = request.meta.get("pager")
+        if pager is not None:
+            series, size, total = pager
+            for number in range(series.current + 1, series.last + 1):
+                url = series.url(number)
+                if url in self.seen_links:
+                    continue
+                self.seen_links.add(url)
+                follow = self.page_request(url)
+                if follow is not None:
+                    self._mark_list_page(follow, pager)
+                    yield follow
+        page = request.meta.get("list_page")
+        if page is not None and self.profile is not None and self.profile.list_pages is not None:
+            # a profile's numbered walk: the next page, unless several in a row failed
+            failed = request.meta.get("list_failed", 0) + 1
+            if failed < LIST_FAILURES_IN_A_ROW:
+                follow = self._list_request(page + 1)
+                if follow is not None:
+                    follow.meta["list_failed"] = failed
+                    yield follow
+
     def _not_html(self, response: Any) -> None:
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         self.settle(response, "other_page", detail=f"不是网页（{ctype or type(response).__name__}）")
 
-    def blocked_item(self, response: Any, kind: str) -> dict:
-        """A page served in place of a guide (blockpage.KINDS, or an empty 200): a fetch failure
-        of its own kind in the ledger and in the sweep's failures."""
-        self.settle(response, kind, detail=failure_text(kind))
+    def blocked_item(self, response: Any, kind: str, reason: str = "") -> dict:
+        """A page served in place of a guide (blockpage.KINDS, an empty 200, or bytes no charset
+        reads: undecodable, with its reason): a fetch failure of its own kind in the ledger and
+        in the sweep's failures."""
+        error = f"无法解码：{reason}" if kind == "undecodable" and reason else failure_text(kind)
+        self.settle(response, kind, detail=error)
         self.crawler.stats.inc_value("guideaudit/fetch_failures")
         self.crawler.stats.inc_value(f"guideaudit/blocked/{kind}")
         referer = response.request.headers.get(b"Referer") if response.request is not None else None
@@ -252,7 +351,7 @@ class GuideHtmlSpider(GuideSpider):
             "kind": "fetch_failure",
             "url": response.url,
             "status": response.status,
-            "error": failure_text(kind),
+            "error": error,
             "referer": referer.decode("latin-1") if referer else None,
         }
 
@@ -267,11 +366,13 @@ class GuideHtmlSpider(GuideSpider):
                 "referer": referer.decode("latin-1") if referer else None}
 
     def _page_output(self, response: Any, extracted: Extracted):
-        record, links, form_list, encoding, _reason, kind = extracted
+        record, links, form_list, encoding, reason, kind = extracted
         if record is None and kind is not None:
-            # A challenge, WAF, login, 系统繁忙 or soft-404 page in place of a guide: a fetch
-            # failure of its own kind, and its links are not followed (they are the block's).
-            yield self.blocked_item(response, kind)
+            # A challenge, WAF, login, 系统繁忙 or soft-404 page in place of a guide, or bytes no
+            # charset reads: a fetch failure of its own kind; its links are not followed (they are
+            # the block's), but a numbered list walk goes on past it.
+            yield self.blocked_item(response, kind, reason if kind == "undecodable" else "")
+            yield from self._walk_on(response.request)
             return
         form_urls = set(form_list)
         if record is not None:
@@ -283,6 +384,7 @@ class GuideHtmlSpider(GuideSpider):
         # A list page's change markers: an entry whose marker is the base sweep's is reused
         # without a request (only list pages: a guide page is never parsed twice for them).
         markers = self.list_markers(response) if record is None and links and self.profile else {}
+        pager = self._pager(response, links) if record is None and links else None
         previous = self.previous
         reused: list[dict] = []
         new_links = 0
@@ -304,6 +406,8 @@ class GuideHtmlSpider(GuideSpider):
                 request = self.page_request(link, guideaudit_marker=marker) if marker else self.page_request(link)
                 if request is not None:
                     new_links += 1
+                    if pager is not None:
+                        self._mark_list_page(request, pager)
                     yield request
         if self.link_regex is not None:
             template = self.profile.link_template or "{0}"

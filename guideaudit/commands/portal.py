@@ -111,13 +111,29 @@ def _serve(args: argparse.Namespace) -> int:
         for family, url in portal.start_urls.items():
             print(f"  {labels[family]}：{url}", flush=True)
         print("按 Ctrl-C 停止。", flush=True)
+        _stop_on_signals()
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
+        portal.stop()  # bounded (PortalServer.stop): hanging answers and open connections are cut
         print("已停止。", flush=True)
         return 0
     finally:
         portal.stop()
+
+
+def _stop_on_signals() -> None:
+    """SIGINT (Ctrl-C) and SIGTERM (a service manager, `kill`) stop the server. SIGINT is set
+    explicitly: a process started with it ignored (a background job of a non-interactive shell,
+    a CI runner) inherits SIG_IGN, Python then installs no KeyboardInterrupt for it, and the
+    server said "按 Ctrl-C 停止" yet never stopped on SIGINT."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only (an in-process call from a thread)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _truth(args: argparse.Namespace) -> int:

@@ -64,14 +64,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _since_last(sweep, db_url: str | None) -> str | None:
-    """新增 / 已整改 / 整改率 against the previous complete sweep of the same portal."""
+    """新增 / 已整改 / 整改率 against the previous complete sweep of the same portal, counted in the
+    database (`guideaudit compare` gives the same figures with every row)."""
     from guideaudit.commands import open_store
-    from guideaudit.reports.compare import compare, latest_pair
+    from guideaudit.reports.compare import compare_totals, latest_pair
 
     store = open_store(db_url)
     try:
         pair = latest_pair(store, sweep.id)
-        return compare(store, *pair).summary() if pair else None
+        return compare_totals(store, *pair).summary() if pair else None
     finally:
         store.close()
 

@@ -40,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
             c = s.counts or {}
             status = STATUS_LABELS.get(s.status, s.status)
             if s.status == "running":
-                status += f"（进程 {s.pid}@{s.host}）"
+                if _lock_free(store, s.portal):  # its process is gone (killed): the next sweep reaps it
+                    status = f"中断（进程 {s.pid}@{s.host} 已不持有门户锁，可 --resume {s.id} 续抓）"
+                else:
+                    status += f"（进程 {s.pid}@{s.host}）"
             rows.append((
                 str(s.id), s.portal, status, _when(s.started_at), _when(s.finished_at),
                 str(c.get("guides", 0)), str(c.get("defects", 0)), str(c.get("incomplete", "—")),
@@ -57,6 +60,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         store.close()
+
+
+def _lock_free(store, portal: str) -> bool:
+    from guideaudit.crawler.lock import lock_held
+
+    try:
+        return not lock_held(store.url, portal)
+    except Exception:  # cannot tell (a server refusing pg_locks): show the row as stored
+        return False
 
 
 def _width(text: str) -> int:
@@ -82,6 +94,7 @@ def _detail(store, number: int, limit: int, db: str | None) -> int:
     from guideaudit.cli import UsageError
     from guideaudit.crawler.sweep import summary_lines
     from guideaudit.store import StoreError
+    from guideaudit.store.store import lists_note
     from guideaudit.vocab import LedgerState, ledger_kind
 
     try:
@@ -101,8 +114,9 @@ def _detail(store, number: int, limit: int, db: str | None) -> int:
     print()
     _print_table(("结果", "类型", "说明", "网址数", "可能漏读指南"), rows)
     unread = [r for r in store.ledger(sweep.id) if ledger_kind(r["kind"]).unread]
-    if counts["unknown"] or counts["unknown_lists"]:
-        print(f"失败的列表页上未读的指南：{counts['unknown']} 份" + (f"，另有 {counts['unknown_lists']} 个列表页的指南数未知" if counts["unknown_lists"] else ""))
+    lists = lists_note(counts)
+    if lists:
+        print(f"列表页：{lists}。")
     if unread:
         print()
         print(f"无法读取的页面（{len(unread)} 个）：")

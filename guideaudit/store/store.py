@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, and_, case, create_engine, event, func, insert, select, update
 from sqlalchemy import literal as sqlalchemy_literal
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
@@ -59,6 +59,11 @@ def _concurrent_conflict(err: Exception) -> bool:
         return True
     text = str(getattr(err, "orig", err)).lower()
     return "deadlock" in text or "locked" in text or "serializ" in text
+
+
+# Sweeps per portal whose validators (ga_validators) are kept: the base of the next
+# incremental sweep (the latest usable one) and the one before it (Store.prune_validators).
+VALIDATOR_SWEEPS_KEPT = 2
 
 
 class StoreError(RuntimeError):
@@ -111,6 +116,24 @@ def _upsert(conn, table, rows: list[dict], keys: Sequence[str]) -> None:
     conn.execute(stmt, list(latest.values()))
 
 
+def lists_note(ledger: dict | None) -> str | None:
+    """What failed list pages leave unknown, in words (None: no list page failed): ledger
+    figures as ledger_counts gives them (a sweep's counts["ledger"] too)."""
+    ledger = ledger or {}
+    failed = ledger.get("failed_lists") or 0
+    unknown, lists = ledger.get("unknown") or 0, ledger.get("unknown_lists") or 0
+    if not failed and not unknown and not lists:
+        return None
+    failed = failed or lists
+    known = failed - lists
+    text = f"{failed} 个列表页无法读取"
+    if known:
+        text += f"，其上约 {unknown} 份指南未读"
+    if lists:
+        text += f"，{'其中 ' if known else ''}{lists} 个列表页上的指南数未知"
+    return text
+
+
 @dataclass(frozen=True)
 class Sweep:
     id: int
@@ -135,8 +158,8 @@ class Sweep:
             return None
         ledger = (self.counts or {}).get("ledger") or {}
         n, share = ledger.get("unread_total", ledger.get("unread", 0)), ledger.get("share", 0.0)
-        lists = ledger.get("unknown_lists", 0)
-        more = f"，另有 {lists} 个列表页上的指南数未知" if lists else ""
+        lists = lists_note(ledger)
+        more = f"（{lists}）" if lists else ""
         return f"本次抓取有 {n} 个页面无法读取（{share:.1%}）{more}，评分基于已读取的指南"
 
 
@@ -806,6 +829,27 @@ class Store:
             for blob in conn.execute(query).yield_per(500).scalars():
                 yield _unpack(blob)
 
+    def record_data_apart(self, sweep_id: int, base_id: int) -> Iterator[tuple[int, dict]]:
+        """(+1, record) for each guide of ``sweep_id`` that ``base_id`` does not hold in the same
+        version, (-1, record) for each guide of ``base_id`` that ``sweep_id`` does not: what a
+        figure summed over records changes by from one sweep to the other (an incremental
+        sweep's guides are mostly the base's versions, so this reads few records)."""
+        g, other, v = t.sweep_guides, t.sweep_guides.alias("other"), t.guide_versions
+        with self.engine.connect() as conn:
+            for sign, (a, b) in ((1, (sweep_id, base_id)), (-1, (base_id, sweep_id))):
+                query = (
+                    select(v.c.record)
+                    .select_from(
+                        g.join(v, v.c.id == g.c.version_id).outerjoin(
+                            other, (other.c.sweep_id == b) & (other.c.guide_id == g.c.guide_id)
+                            & (other.c.version_id == g.c.version_id)
+                        )
+                    )
+                    .where((g.c.sweep_id == a) & other.c.guide_id.is_(None))
+                )
+                for blob in conn.execute(query).yield_per(500).scalars():
+                    yield sign, _unpack(blob)
+
     def fetch_failures(self, sweep_id: int) -> list[dict]:
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -866,12 +910,13 @@ class Store:
 
     def ledger_counts(self, sweep_id: int) -> dict:
         """{"rows", "states": {state: n}, "kinds": {kind: n}, "unread": n, "unknown": n,
-        "unknown_lists": n}: ``unread`` counts rows of kinds that may hide an unread guide,
-        ``unknown`` the guides failed list pages would have led to (where the list said how
-        many), ``unknown_lists`` failed list pages that did not say."""
+        "unknown_lists": n, "failed_lists": n}: ``unread`` counts rows of kinds that may hide
+        an unread guide, ``failed_lists`` the list pages among them, ``unknown`` the guides
+        those would have led to (where the list said how many), ``unknown_lists`` failed list
+        pages that did not say."""
         states: dict[str, int] = {}
         kinds: dict[str, int] = {}
-        unread = unknown = unknown_lists = rows = 0
+        unread = unknown = unknown_lists = failed_lists = rows = 0
         query = (
             select(t.ledger.c.state, t.ledger.c.kind, t.ledger.c.role, t.ledger.c.unknown, func.count())
             .where(t.ledger.c.sweep_id == sweep_id)
@@ -885,22 +930,26 @@ class Store:
                 if ledger_kind(kind).unread:
                     unread += n
                     if role == "list":
+                        failed_lists += n
                         if unknown_n is None:
                             unknown_lists += n
                         else:
                             unknown += unknown_n * n
         return {"rows": rows, "states": states, "kinds": kinds, "unread": unread,
-                "unknown": unknown, "unknown_lists": unknown_lists}
+                "unknown": unknown, "unknown_lists": unknown_lists, "failed_lists": failed_lists}
 
     def retry_urls(self, sweep_id: int) -> list[str]:
         """What a resume of this sweep must fetch again: every URL that may hide an unread
         guide (failed, blocked, robots) and every list page that failed (the guides behind it
         are unknown). Stored guides, ordinary non-guide pages and duplicates are not."""
-        found = []
-        for row in self.ledger(sweep_id):
-            if ledger_kind(row["kind"]).unread or (row["role"] == "list" and row["state"] == LedgerState.FAILED.value):
-                found.append(row["url"])
-        return found
+        return [row["url"] for row in self.retry_rows(sweep_id)]
+
+    def retry_rows(self, sweep_id: int) -> list[dict]:
+        """The ledger rows of retry_urls, whole (role, unknown, referer: how to ask again)."""
+        return [
+            row for row in self.ledger(sweep_id)
+            if ledger_kind(row["kind"]).unread or (row["role"] == "list" and row["state"] == LedgerState.FAILED.value)
+        ]
 
     def add_check_run(
         self, sweep_id: int, checker_version: str, rules_digest: str, settings: dict, captures: dict
@@ -961,6 +1010,28 @@ class Store:
                         & t.validators.c.url.in_(urls[start : start + 500])
                     ))
             conn.execute(insert(t.validators), list(latest.values()))
+
+    def prune_validators(self, portal: str, keep_usable: int = VALIDATOR_SWEEPS_KEPT) -> int:
+        """Delete the validators no incremental sweep of ``portal`` can still use; returns the
+        rows deleted. A sweep's base is the latest usable sweep (crawler/sweep.py _pick_base), so
+        kept are those of the last ``keep_usable`` usable sweeps (the latest, and one before it
+        for a base named by hand), of sweeps still running or incomplete that are newer (a resume
+        may finish them and make them the latest), and of the base sweeps these recorded."""
+        sweeps = self.list_sweeps(portal)
+        usable = [s for s in sweeps if s.status in USABLE_SWEEP_STATUSES]
+        keep = {s.id for s in usable[-keep_usable:]} if keep_usable > 0 else set()
+        oldest_kept = min(keep) if keep else 0
+        for s in sweeps:
+            if s.status in ("running", "incomplete") and s.id > oldest_kept:
+                keep.add(s.id)
+                base = (s.settings or {}).get("base_sweep")
+                if base:
+                    keep.add(int(base))
+        drop = [s.id for s in sweeps if s.id not in keep]
+        if not drop:
+            return 0
+        with self.engine.begin() as conn:
+            return conn.execute(t.validators.delete().where(t.validators.c.sweep_id.in_(drop))).rowcount or 0
 
     def validators(self, sweep_id: int, kind: str) -> list[dict]:
         with self.engine.connect() as conn:
@@ -1051,19 +1122,103 @@ class Store:
     def sweep_changes(self, base_id: int, sweep_id: int) -> dict[str, int]:
         """Guides of ``sweep_id`` against ``base_id``: the same version (unchanged), another
         version (changed), not in the base (new), and base guides it no longer has (removed)."""
-        with self.engine.connect() as conn:
-            def versions(sid: int) -> dict[str, int]:
-                return dict(conn.execute(
-                    select(t.sweep_guides.c.guide_id, t.sweep_guides.c.version_id).where(t.sweep_guides.c.sweep_id == sid)
-                ).all())
+        a, b = t.sweep_guides.alias("a"), t.sweep_guides.alias("b")
+        pair = a.outerjoin(b, (b.c.sweep_id == base_id) & (b.c.guide_id == a.c.guide_id))
+        with self.engine.connect() as conn:  # counted in the database: an incremental sweep ends sooner
+            unchanged, changed, new = conn.execute(
+                select(
+                    func.coalesce(func.sum(case((b.c.version_id == a.c.version_id, 1), else_=0)), 0),
+                    func.coalesce(func.sum(case((b.c.version_id != a.c.version_id, 1), else_=0)), 0),
+                    func.coalesce(func.sum(case((b.c.guide_id.is_(None), 1), else_=0)), 0),
+                ).select_from(pair).where(a.c.sweep_id == sweep_id)
+            ).one()
+            kept = conn.execute(
+                select(func.count()).select_from(a.join(b, b.c.guide_id == a.c.guide_id))
+                .where((a.c.sweep_id == base_id) & (b.c.sweep_id == sweep_id))
+            ).scalar_one()
+            total = conn.execute(
+                select(func.count()).select_from(t.sweep_guides).where(t.sweep_guides.c.sweep_id == base_id)
+            ).scalar_one()
+        return {"unchanged": int(unchanged), "changed": int(changed), "new": int(new), "removed": total - kept}
 
-            before, after = versions(base_id), versions(sweep_id)
-        return {
-            "unchanged": sum(1 for g, v in after.items() if before.get(g) == v),
-            "changed": sum(1 for g, v in after.items() if g in before and before[g] != v),
-            "new": sum(1 for g in after if g not in before),
-            "removed": sum(1 for g in before if g not in after),
-        }
+    def change_figures(self, from_id: int, to_id: int) -> dict:
+        """The figures of a comparison of two sweeps, counted by the database without reading a
+        guide record (reports.compare.compare_totals; it must agree with reports.compare.compare,
+        which reads both sweeps guide by guide). A defect counts when its guide is in the sweep
+        and it is not withdrawn: the latest review says 误报 on the content the guide still has
+        (what ``guides`` calls dismissed). Returns counts: ``before`` (from_id's defects),
+        ``after``, ``persisting`` (in both, same guide), ``marked_fixed`` (to_id's defects whose
+        latest review is 已整改 made on an earlier sweep's list), ``guides_added`` /
+        ``guides_removed`` / ``guides_changed`` (published content differs), and ``dropped``:
+        from_id's defects to_id no longer has, as (defect id, guide id, element, to_id's element
+        verdicts JSON, None when the guide is gone): as many rows as there were changes."""
+        r, g, v = t.reviews, t.sweep_guides, t.guide_versions
+        last = select(func.max(r.c.id).label("id")).group_by(r.c.defect_id).subquery("last_review")
+        latest = select(r.c.defect_id, r.c.status, r.c.content_hash, r.c.sweep_id).join(last, last.c.id == r.c.id).subquery("lr")
+
+        def live(sweep_id: int, name: str):
+            d, sg, sv = t.defects.alias(f"{name}_d"), g.alias(f"{name}_g"), v.alias(f"{name}_v")
+            dismissed = case((and_(latest.c.status == DISMISSED, latest.c.content_hash == sv.c.published_hash), 1), else_=0)
+            inner = (
+                select(d.c.defect_id, d.c.guide_id, d.c.element, latest.c.status, latest.c.sweep_id.label("review_sweep"),
+                       dismissed.label("dismissed"))
+                .select_from(
+                    d.join(sg, (sg.c.sweep_id == d.c.sweep_id) & (sg.c.guide_id == d.c.guide_id))
+                    .join(sv, sv.c.id == sg.c.version_id)
+                    .join(t.defect_first_seen, t.defect_first_seen.c.defect_id == d.c.defect_id)
+                    .outerjoin(latest, latest.c.defect_id == d.c.defect_id)
+                )
+                .where(d.c.sweep_id == sweep_id)
+                .subquery(f"{name}_all")
+            )
+            return select(inner.c.defect_id, inner.c.guide_id, inner.c.element, inner.c.status, inner.c.review_sweep) \
+                .where(inner.c.dismissed == 0).subquery(name)
+
+        before, after = live(from_id, "le"), live(to_id, "lt")
+        same = (before.c.defect_id == after.c.defect_id) & (before.c.guide_id == after.c.guide_id)
+        g_from, g_to = g.alias("g_from"), g.alias("g_to")
+        v_from, v_to = v.alias("v_from"), v.alias("v_to")
+        with self.engine.connect() as conn:
+            n_before = conn.execute(select(func.count()).select_from(before)).scalar_one()
+            n_after, persisting, marked = conn.execute(
+                select(
+                    func.count(),
+                    func.count(before.c.defect_id),
+                    func.coalesce(func.sum(case(
+                        (and_(after.c.status == ReviewStatus.FIXED.value, after.c.review_sweep < to_id), 1), else_=0
+                    )), 0),
+                ).select_from(after.outerjoin(before, same))
+            ).one()
+            dropped = [
+                tuple(row) for row in conn.execute(
+                    select(before.c.defect_id, before.c.guide_id, before.c.element, g_to.c.elements)
+                    .select_from(
+                        before.outerjoin(after, same)
+                        .outerjoin(g_to, (g_to.c.sweep_id == to_id) & (g_to.c.guide_id == before.c.guide_id))
+                    )
+                    .where(after.c.defect_id.is_(None))
+                )
+            ]
+
+            def only_in(a: int, b: int) -> int:
+                ga, gb = g.alias("ga"), g.alias("gb")
+                return conn.execute(
+                    select(func.count()).select_from(ga.outerjoin(gb, (gb.c.sweep_id == b) & (gb.c.guide_id == ga.c.guide_id)))
+                    .where((ga.c.sweep_id == a) & gb.c.guide_id.is_(None))
+                ).scalar_one()
+
+            changed = conn.execute(
+                select(func.count()).select_from(
+                    g_to.join(g_from, (g_from.c.sweep_id == from_id) & (g_from.c.guide_id == g_to.c.guide_id))
+                    .join(v_to, v_to.c.id == g_to.c.version_id)
+                    .join(v_from, v_from.c.id == g_from.c.version_id)
+                ).where((g_to.c.sweep_id == to_id) & v_to.c.published_hash.is_distinct_from(v_from.c.published_hash))
+            ).scalar_one()
+            return {
+                "before": n_before, "after": n_after, "persisting": persisting, "marked_fixed": int(marked),
+                "guides_added": only_in(to_id, from_id), "guides_removed": only_in(from_id, to_id),
+                "guides_changed": changed, "dropped": dropped,
+            }
 
     # --- reading a sweep back -----------------------------------------------------------------
 

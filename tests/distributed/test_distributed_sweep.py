@@ -8,6 +8,7 @@ worker`) in subprocesses, real Redis, real PostgreSQL, real Scrapy against the f
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -184,3 +185,68 @@ def test_bad_redis_url_is_a_usage_error(tmp_path):
     assert proc.returncode == 2 and "--workers 需要 --redis" in proc.stderr
 
 
+
+
+def test_max_guides_with_redis_is_refused(tmp_path, redis_url):
+    """No global guide cap across workers: refused before anything is stored, naming both options."""
+    url, prefix = redis_url
+    db = f"sqlite:///{tmp_path / 'none.sqlite3'}"
+    proc = cli(tmp_path, "sweep", "fixture-html", "--base-url", "http://127.0.0.1:9", "--db", db,
+               "--redis", url, "--max-guides", "5")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "--max-guides" in proc.stderr and "--redis" in proc.stderr
+    assert not (tmp_path / "none.sqlite3").exists() or not Store(db).list_sweeps()
+
+
+def test_killed_coordinator_sweep_shows_interrupted_and_resume_takes_it_over(small_portal, html_truth, pg_url, redis_url, tmp_path):
+    """The coordinator and its worker SIGKILLed (a host gone): the sweep row stays "running" but
+    its portal lock is free, so `sweeps` shows it 中断; `--resume N` with a new coordinator reaps
+    it, keeps its Redis queue and completes it: every guide once."""
+    url, prefix = redis_url
+    env = cli_env(tmp_path)
+    common = ["--base-url", small_portal.base_url, "--db", pg_url, "--redis", url,
+              "--set", f"GUIDEAUDIT_REDIS_PREFIX={prefix}", "--set", "GUIDEAUDIT_LEASE_TTL=2"]
+    coordinator = subprocess.Popen(
+        [sys.executable, "-m", "guideaudit", "sweep", "fixture-html", *common, "--workers", "1",
+         "--set", "DOWNLOAD_DELAY=0.02"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    head = ""
+    while "个本机工作进程" not in head:
+        line = coordinator.stdout.readline()
+        assert line, head
+        head += line
+    sweep_id = _sweep_number(head)
+    worker_pid = int(re.search(r"本机工作进程：(\d+)", head).group(1))
+    store = Store(pg_url)
+    try:
+        deadline = time.monotonic() + 240
+        while store.guide_count(sweep_id) < 20:
+            assert time.monotonic() < deadline and coordinator.poll() is None, head
+            time.sleep(0.2)
+        coordinator.send_signal(signal.SIGKILL)
+        coordinator.wait()
+        os.kill(worker_pid, signal.SIGKILL)
+        assert store.guide_count(sweep_id) < len(html_truth)
+        assert store.get_sweep(sweep_id).status == "running"  # the row says so; its lock says otherwise
+        listed = cli(tmp_path, "sweeps", "--db", pg_url)
+        row = next(line for line in listed.stdout.splitlines() if line.startswith(f"{sweep_id} "))
+        assert "中断" in row and f"--resume {sweep_id}" in row and "运行中" not in row, listed.stdout
+        resumed = cli(tmp_path, "sweep", "fixture-html", *common, "--workers", "1", "--resume", str(sweep_id))
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert f"第 {sweep_id} 次抓取的进程" in resumed.stdout and f"续抓第 {sweep_id} 次" in resumed.stdout
+        sweep = store.get_sweep(sweep_id)
+        assert sweep.status == "complete"
+        ids = [r.id for r in store.records(sweep_id)]
+        assert len(ids) == len(set(ids)) == len(html_truth)  # 0 lost, 0 doubled across the take-over
+        listed = cli(tmp_path, "sweeps", "--db", pg_url)
+        assert "中断" not in listed.stdout
+    finally:
+        store.close()
+        if coordinator.poll() is None:
+            coordinator.kill()
+            coordinator.wait()
+        try:
+            os.kill(worker_pid, signal.SIGKILL)
+        except (ProcessLookupError, UnboundLocalError):
+            pass

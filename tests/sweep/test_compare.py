@@ -110,3 +110,23 @@ def test_compare_writes_csv_and_xlsx_read_back(rounds) -> None:
     csv_out = rounds["home"] / "比较.csv"
     proc = cli(rounds["home"], "compare", "--db", rounds["db"], "--from", "1", "--to", "2", "--format", "csv", "--out", str(csv_out))
     assert proc.returncode == 0 and csv_out.read_text("utf-8-sig").startswith("变化,单位,事项名称")
+
+
+def test_the_line_a_sweep_ends_with_is_what_compare_computes(rounds) -> None:
+    """The sweep's closing line is counted in the database (compare_totals): with a 误报 and an
+    已整改 still present, and across the port move, every figure is compare()'s."""
+    from guideaudit.reports.compare import compare, compare_totals
+
+    fields = ("new", "fixed", "persisting", "before", "marked_fixed_but_present", "gone_with_guide",
+              "now_unverified", "guides_added", "guides_removed", "guides_changed")
+    store = Store(rounds["db"])
+    try:
+        for a, b in ((1, 2), (2, 3), (1, 3), (2, 1)):
+            earlier, later = store.get_sweep(a), store.get_sweep(b)
+            full, cheap = compare(store, earlier, later), compare_totals(store, earlier, later)
+            assert {f: getattr(cheap.totals, f) for f in fields} == {f: getattr(full.totals, f) for f in fields}, (a, b)
+            assert cheap.summary() == full.summary()
+        second = compare_totals(store, store.get_sweep(1), store.get_sweep(2))
+    finally:
+        store.close()
+    assert second.totals.marked_fixed_but_present == 1 and second.summary() in rounds["second"].stdout

@@ -48,6 +48,29 @@ def _counts(db, sweep):
         store.close()
 
 
+def _validators(db, sweep):
+    store = Store(db)
+    try:
+        return store.validators(sweep, "guide")
+    finally:
+        store.close()
+
+
+def _validator_sweeps(db) -> dict[int, int]:
+    """sweep id → its ga_validators rows (guides and attachments)."""
+    from sqlalchemy import func, select
+
+    from guideaudit.store import schema
+
+    store = Store(db)
+    try:
+        with store.engine.connect() as conn:
+            query = select(schema.validators.c.sweep_id, func.count()).group_by(schema.validators.c.sweep_id)
+            return dict(conn.execute(query).all())
+    finally:
+        store.close()
+
+
 def _detail_paths(log):
     """Guide reads in a slice of the portal's request log: (path, status). The API list's one
     entry that is not a guide has no update time: it is asked for every time, and left out."""
@@ -81,6 +104,7 @@ def rounds(tmp_path_factory):
         mark = len(portal.request_log())
         out["unchanged"] = _sweep(home, db, portal, "--incremental")  # 3
         out["unchanged_log"] = portal.request_log()[mark:]
+        out["validators_3"] = _validators(db, 3)  # later sweeps prune them (Store.prune_validators)
         families = {"html", "api"}
         got = portal.next_round(n=2, changed_share=0.05)
         # the round changes every family; these sweeps read the html and api ones
@@ -137,11 +161,7 @@ def test_unchanged_portal_is_not_fetched_and_the_sweep_says_what_it_reused(round
     assert not_modified and not (not_modified & headed) and len(not_modified) > 5 * len(headed)
     assert {p for _, p, _ in files} == not_modified | headed
     assert f"沿用 {c3['reused']}" in rounds["unchanged"].stdout
-    store = Store(rounds["db"])
-    try:
-        rows = store.validators(3, "guide")
-    finally:
-        store.close()
+    rows = rounds["validators_3"]
     assert len(rows) == c3["guides"] and {r["outcome"] for r in rows} == {"reused"}  # vocab.LEDGER_KINDS
 
 
@@ -264,3 +284,93 @@ def test_incremental_into_postgresql(pg_url, tmp_path) -> None:
     assert v1 == v2 and _counts(pg_url, 2)["reused_marker"] == len(v2)
     assert "base_sweep" not in _counts(pg_url, 1)  # nothing to compare with: a full sweep
     assert {g for g in v3 if v2[g] != v3[g]} == set(got.changed)
+
+
+def test_validators_of_older_sweeps_are_pruned(rounds) -> None:
+    """ga_validators keeps the last two usable sweeps' rows (the next base, and one before): after
+    six sweeps, sweeps 1–4 have none, 5 and 6 all of theirs, and sweep 6 (incremental on 5) was
+    still able to reuse what 5 kept."""
+    kept = _validator_sweeps(rounds["db"])
+    assert set(kept) == {5, 6}, kept
+    c6 = _counts(rounds["db"], 6)
+    assert c6["base_sweep"] == 5 and c6["reused"] > 0
+    assert len(_validators(rounds["db"], 6)) == c6["guides"]
+
+
+def test_prune_keeps_what_an_open_sweep_may_still_need(tmp_path) -> None:
+    """An interrupted sweep newer than the kept ones, and the base it recorded, keep their rows
+    (a resume may finish it); older interrupted and failed sweeps lose theirs; other portals'
+    rows are left alone."""
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    try:
+        row = {"kind": "guide", "url": "http://127.0.0.1:9/g", "etag": '"1"'}
+        plan = [("p", "complete", None), ("p", "incomplete", None), ("p", "failed", None), ("p", "complete", None),
+                ("p", "partial", None), ("p", "complete", None), ("p", "incomplete", 1), ("q", "complete", None)]
+        ids = []
+        for portal, status, base in plan:
+            sweep = store.start_sweep(portal, settings={"base_sweep": ids[base - 1]} if base else {})
+            store.save_validators(sweep.id, [row])
+            if status != "running":
+                store.finish_sweep(sweep.id, status)
+            ids.append(sweep.id)
+        dropped = store.prune_validators("p")
+        from sqlalchemy import select
+
+        from guideaudit.store import schema
+
+        with store.engine.connect() as conn:
+            left = {r[0] for r in conn.execute(select(schema.validators.c.sweep_id))}
+    finally:
+        store.close()
+    # kept: the last two usable (5: partial, 6), the newer interrupted 7 and its base 1, portal q's 8
+    assert left == {ids[0], ids[4], ids[5], ids[6], ids[7]} and dropped == 3
+
+
+def _both_ways(db, a, b):
+    """compare()'s totals (every guide of both sweeps read) and compare_totals()' (counted by the
+    database), as {figure: n} each, and both summary lines."""
+    from guideaudit.reports.compare import compare, compare_totals
+
+    fields = ("new", "fixed", "persisting", "before", "marked_fixed_but_present", "gone_with_guide",
+              "now_unverified", "guides_added", "guides_removed", "guides_changed")
+    store = Store(db)
+    try:
+        earlier, later = store.get_sweep(a), store.get_sweep(b)
+        full, cheap = compare(store, earlier, later), compare_totals(store, earlier, later)
+    finally:
+        store.close()
+    return ({f: getattr(full.totals, f) for f in fields}, {f: getattr(cheap.totals, f) for f in fields},
+            full.summary(), cheap.summary())
+
+
+def test_the_line_an_incremental_sweep_ends_with_is_what_compare_computes(rounds) -> None:
+    """The comparison printed at the end of a sweep is counted in the database; on the 5 %-changed
+    incremental sweep, the withdrawn guides' one and back the other way (guides new), every figure
+    equals the one `compare` gets by reading every guide."""
+    db = rounds["db"]
+    full, cheap, line, cheap_line = _both_ways(db, 3, 4)
+    assert cheap == full and cheap_line == line
+    assert full["fixed"] == len(rounds["fixed"]) and full["new"] == len(rounds["new"])
+    assert full["guides_changed"] == len(rounds["changed"])
+    assert line in rounds["round"].stdout  # what the 5 %-changed sweep printed
+    full, cheap, line, cheap_line = _both_ways(db, 5, 6)
+    assert cheap == full and cheap_line == line and full["guides_removed"] == 2
+    full, cheap, line, cheap_line = _both_ways(db, 6, 5)
+    assert cheap == full and cheap_line == line and full["guides_added"] == 2
+    full, cheap, _, _ = _both_ways(db, 2, 3)  # the unchanged portal
+    assert cheap == full and full["new"] == full["fixed"] == 0 and full["persisting"] == full["before"] > 0
+
+
+def test_incremental_figures_from_the_base_equal_a_full_count(rounds) -> None:
+    """An incremental sweep counts attachments from its base's figure and the guides that differ:
+    the same number a count over all its records gives (changed guides, withdrawn guides)."""
+    from guideaudit.crawler.lifecycle import sweep_figures
+
+    store = Store(rounds["db"])
+    try:
+        for sweep in (3, 4, 6):
+            counts = store.get_sweep(sweep).counts
+            assert counts["base_sweep"] == sweep - 1
+            assert sweep_figures(store, sweep)["attachments"] == counts["attachments"] > 0
+    finally:
+        store.close()

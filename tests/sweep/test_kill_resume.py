@@ -27,9 +27,21 @@ PROFILES = ("fixture-html", "fixture-api")
 KILLS = 10
 SEED = 20261207
 BATCH = 50  # guides per store transaction in the killed runs: more write boundaries to cut
-# FixturePortal keyword arguments, one kill test each.
+TIMEOUT = 5.0  # the fault mode's hanging pages cost 2 × this per run (RETRY_TIMES=1)
+# FixturePortal keyword arguments and the sweep's extra options, one kill test each. "faults":
+# every fault kind of the hostile preset on the html and api families (hanging, reset, truncated,
+# blocked and failed pages, failed list pages, bombs and oversized attachments): the clean sweep
+# is an uninterrupted sweep of the same faulted portal, 完成但不完整 as the killed one must end.
 KILL_PORTALS = [
-    pytest.param({"n_guides": 1200, "seed": 7}, id="plain"),
+    pytest.param({"n_guides": 1200, "seed": 7}, (), id="plain"),
+    pytest.param(
+        {"n_guides": 800, "seed": 43, "faults": {
+            "preset": "hostile", "params": {"hang_seconds": 12, "slow_seconds": 0.5, "big_page_mb": 2,
+                                            "zip_bomb_mb": 64, "big_attachment_mb": 3}}},
+        ("--set", f"DOWNLOAD_TIMEOUT={TIMEOUT:g}", "--set", f"ATTACHMENT_TIMEOUT={TIMEOUT:g}",
+         "--set", "ATTACHMENT_MAXSIZE=2097152", "--set", "RETRY_TIMES=1"),
+        id="faults",
+    ),
 ]
 
 
@@ -45,8 +57,9 @@ def _snapshot(db: str) -> dict:
             defects.extend((d.defect_id, d.guide_id, d.rule, d.message, d.evidence) for d in g.defects)
             unsure.extend((u.item_id, u.guide_id, u.rule, u.reason) for u in g.unsure)
         failures = [(f["url"], f["status"], f["error"]) for f in store.fetch_failures(sweep.id)]
+        ledger = {r["url"]: (r["state"], r["kind"], r["role"], r["unknown"]) for r in store.ledger(sweep.id)}
         return {
-            "sweep": sweep, "guides": guides, "elements": elements, "defects": sorted(defects),
+            "sweep": sweep, "guides": guides, "elements": elements, "defects": sorted(defects), "ledger": ledger,
             "unsure": sorted(unsure), "failures": sorted(failures), "counts": dict(sweep.counts),
         }
     finally:
@@ -103,8 +116,8 @@ def _kill_at_random(proc, path, rng: random.Random, kills_left: int, left: int) 
     return mode, time.monotonic() - started
 
 
-@pytest.mark.parametrize("portal_options", KILL_PORTALS)
-def test_ten_sigkills_then_resume_equal_a_clean_sweep(portal_options, tmp_path):
+@pytest.mark.parametrize(("portal_options", "sweep_options"), KILL_PORTALS)
+def test_ten_sigkills_then_resume_equal_a_clean_sweep(portal_options, sweep_options, tmp_path):
     from guideaudit.fixtures.portal import FixturePortal
 
     rng = random.Random(SEED)
@@ -112,9 +125,10 @@ def test_ten_sigkills_then_resume_equal_a_clean_sweep(portal_options, tmp_path):
     for home in homes:
         home.mkdir()
     with FixturePortal(port=0, process=True, **portal_options) as portal:
-        args = ["sweep", *PROFILES, "--base-url", portal.base_url]
+        args = ["sweep", *PROFILES, "--base-url", portal.base_url, *sweep_options]
         # One guide page fails the clean sweep for good: both sweeps must record it once.
-        truth = portal.ground_truth()
+        faulted = portal.faults.unreachable() | {f.gid for f in portal.faults.faults if f.gid} if portal.faults else set()
+        truth = [g for g in portal.ground_truth() if g.id not in faulted]
         gone = next(g for g in truth if g.portal == "fixture-html")
         portal.set_failing(gone.id, 404)
 
@@ -122,7 +136,8 @@ def test_ten_sigkills_then_resume_equal_a_clean_sweep(portal_options, tmp_path):
         started = time.monotonic()
         clean = cli(homes[0], *args, "--db", clean_db)
         clean_seconds = time.monotonic() - started
-        assert clean.returncode == 0, clean.stdout + clean.stderr
+        # complete; with faults 完成但不完整 (exit 4): the killed sweep must end the same
+        assert clean.returncode == (4 if portal.faults else 0), clean.stdout + clean.stderr
         want = _snapshot(clean_db)
         total = want["counts"]["guides"]
         assert total > 500 and want["counts"]["defects"] > 0 and want["failures"]
@@ -154,12 +169,14 @@ def test_ten_sigkills_then_resume_equal_a_clean_sweep(portal_options, tmp_path):
         assert timeline[-1][-1] < total  # the last kill still cut a sweep with work left
 
         final = cli(homes[0], *args, "--db", db, "--resume")
-        assert final.returncode == 0, final.stdout + final.stderr
+        assert final.returncode == clean.returncode, final.stdout + final.stderr
         got = _snapshot(db)
 
     print(f"clean sweep {clean_seconds:.1f} s, {total} guides; kills (run, mode, s, rc, stored): {timeline}")
     print(f"figures clean {want['counts']} / killed {KILLS}× and resumed {got['counts']}")
-    assert got["sweep"].status == "complete" and got["sweep"].error is None
+    print(f"ledger rows clean {len(want['ledger'])} / killed and resumed {len(got['ledger'])}")
+    assert got["sweep"].status == want["sweep"].status and got["sweep"].error == want["sweep"].error
+    assert got["ledger"] == want["ledger"]
     assert set(got["guides"]) == set(want["guides"]), (
         f"lost {sorted(set(want['guides']) - set(got['guides']))[:5]}, "
         f"extra {sorted(set(got['guides']) - set(want['guides']))[:5]}"

@@ -361,7 +361,7 @@ def test_api_resume_retries_what_could_not_be_read(swept, front):
                    "--resume", *SETTINGS)
     finally:
         front.fixed = False
-    assert "将重新抓取" in proc.stdout, proc.stdout + proc.stderr
+    assert "只重抓上次无法读取的" in proc.stdout and "不重新遍历门户" in proc.stdout, proc.stdout + proc.stderr
     store = swept["store"]
     sweep = store.get_sweep(swept["api_sweep"].id)
     rows = _ledger(store, sweep.id)

@@ -169,3 +169,28 @@ def test_two_sweep_processes_on_postgresql_then_sigkill_and_resume(portal, truth
         assert sweep.counts["defects"] == len(store.defects(sweep.id, include_dismissed=True))
     finally:
         store.close()
+
+
+def test_sweeps_shows_a_running_row_whose_lock_is_free_as_interrupted(store_url, tmp_path):
+    """`sweeps` asks the lock, not only the row: held by a live process → 运行中; free (its
+    process was SIGKILLed) → 中断, with the --resume that takes it over. Asking takes no lock."""
+    store = Store(store_url)
+    try:
+        sweep = store.start_sweep("lockportal", "http://127.0.0.1:9/")
+    finally:
+        store.close()
+    holder = _holder(tmp_path / "other", store_url, "lockportal")
+    try:
+        listed = cli(tmp_path, "sweeps", "--db", store_url)
+        row = next(line for line in listed.stdout.splitlines() if line.startswith(f"{sweep.id} "))
+        assert "运行中" in row and "中断" not in row, listed.stdout
+        with pytest.raises(SweepLocked):  # the probe left the holder's lock alone
+            PortalLock(store_url, ["lockportal"]).acquire()
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    listed = cli(tmp_path, "sweeps", "--db", store_url)
+    row = next(line for line in listed.stdout.splitlines() if line.startswith(f"{sweep.id} "))
+    assert "中断" in row and f"--resume {sweep.id}" in row, listed.stdout
+    with PortalLock(store_url, ["lockportal"]):  # and the probe holds nothing afterwards
+        pass

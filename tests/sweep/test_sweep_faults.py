@@ -95,9 +95,14 @@ def test_hostile_what_already_holds(hostile):
         assert by_fault[kind] == {"stored"}, (kind, by_fault[kind])
     # recorded as 无法获取, never a guide
     for kind in ("hang", "error_always", "reset", "truncated", "challenge", "waf", "login", "soft404", "busy",
-                 "list_challenge", "list_error"):
+                 "list_challenge", "list_error", "undecodable"):
         ended = {o["ended"] for o in outcomes if o["fault"] == kind and o["family"] == "html"}
         assert ended == {"failure"}, (kind, ended)
+    # undecodable bodies (undeclared gzip, UTF-16 without BOM, zlib declared gzip): 无法解码 on
+    # both families, the reason in the failure, never a guide read as mojibake
+    undecodable = [o for o in outcomes if o["fault"] == "undecodable"]
+    assert {o["family"] for o in undecodable} == {"html", "api"} and len(undecodable) == 6
+    assert all(o["ended"] == "failure" and "无法解码" in (o["error"] or "") for o in undecodable), undecodable
     # attachments: followed through a 302, too large, a bomb, a challenge: none is a broken form
     checked = attachment_outcomes(truth, records)
     assert [a for a in checked if a["ok"] is False] == []
