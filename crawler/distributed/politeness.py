@@ -6,8 +6,9 @@ server's clock, (1) the host's next send time, which it pushes DOWNLOAD_DELAY fu
 then, at that time, (2) a concurrency slot among the host's CONCURRENT_REQUESTS_PER_DOMAIN
 (slots expire, so a killed worker's slots come back). As in Scrapy's own downloader, a request
 waiting for its time is not "at" the host: only sent requests hold slots. The send times are
-spaced by the delay whoever reserved them, and a request is never sent before its time, so all
-workers together stay within one request per delay; a worker killed after reserving leaves a
+spaced by the delay whoever reserved them, and a request is never sent before its time nor more
+than max(delay, 50 ms) after it (a request that late, its worker stalled, books a new time), so
+all workers together stay within one request per delay over any window; a worker killed after reserving leaves a
 gap, never a burst. Each worker reserves at most GUIDEAUDIT_HOST_AHEAD requests per host ahead
 (default twice the concurrency), so the shared schedule stays full while its reactor is busy.
 
@@ -38,13 +39,16 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local delay = tonumber(ARGV[1])
 local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
 redis.call('SET', KEYS[1], start + delay, 'PX', start - now + delay + 60000)
-return start - now
+return {start - now, start}
 """
 
 # A slot among the host's ARGV[2] at send time (-1: all in use); it expires after ARGV[3] ms.
+# -2: more than ARGV[5] ms past the reserved time ARGV[4] (a stalled reactor, slots full): that
+# time is given up and a new one booked, so late requests never go out in a burst.
 _SLOT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now > tonumber(ARGV[4]) + tonumber(ARGV[5]) then return -2 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
@@ -62,6 +66,9 @@ class SharedPoliteness:
         self.concurrency = max(1, concurrency)
         self.hold_ms = int(hold_seconds * 1000)
         self.ahead = max(1, ahead or 2 * self.concurrency)
+        # how late after its reserved time a request may still go: over any window, at most
+        # this much of another window's sends (about one request) can bunch into it
+        self.late_ms = max(self.delay_ms, 50)
         self._reserve = server.register_script(_RESERVE)
         self._slot = server.register_script(_SLOT)
         # This worker's own share: requests reserved or in flight per host. It bounds how far
@@ -99,16 +106,19 @@ class SharedPoliteness:
         await local.acquire()
         token = uuid.uuid4().hex
         try:
-            # one loopback round trip each: cheaper than a thread hop
-            wait_ms = int(self._reserve(keys=[nxt], args=[self.delay_ms]))
-            if wait_ms:
-                await asyncio.sleep(wait_ms / 1000)
-            pause = 0.002
-            while int(self._slot(keys=[slots], args=[token, self.concurrency, self.hold_ms])) < 0:
-                # every slot of the host is in flight: the request goes when one frees, later
-                # than its time, never earlier
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 0.05)
+            while True:
+                # one loopback round trip each: cheaper than a thread hop
+                wait_ms, start = (int(x) for x in self._reserve(keys=[nxt], args=[self.delay_ms]))
+                if wait_ms:
+                    await asyncio.sleep(wait_ms / 1000)
+                pause = 0.002
+                while (got := int(self._slot(keys=[slots], args=[token, self.concurrency, self.hold_ms,
+                                                                  start, self.late_ms]))) == -1:
+                    # every slot of the host is in flight: wait for one, not past the lateness allowed
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 0.05)
+                if got == 0:
+                    break
         except BaseException:
             local.release()
             raise

@@ -67,7 +67,7 @@ def test_the_host_clock_spaces_requests_across_clients(redis_url):
     a = SharedPoliteness(redis_client(url), prefix, delay=0.1, concurrency=8, hold_seconds=5)
     b = SharedPoliteness(redis_client(url), prefix, delay=0.1, concurrency=8, hold_seconds=5)
     nxt = a._keys("http://127.0.0.1:9/x")[1]
-    waits = [int(m._reserve(keys=[nxt], args=[100])) for m in [a, b, a, b]]
+    waits = [int(m._reserve(keys=[nxt], args=[100])[0]) for m in [a, b, a, b]]
     # each later request waits one more delay than the one before (ms, on Redis' clock)
     assert all(90 <= later - earlier <= 110 for earlier, later in zip(waits, waits[1:], strict=False)), waits
 
@@ -133,3 +133,18 @@ def test_two_workers_share_one_hosts_delay_and_slots(redis_url):
     # every share given back: the middlewares could take their full depth again
     assert all(s._value == m.ahead for m in mids for s in m._local.values())
     assert int(mids[0].server.zcard(slots_key)) == 0
+
+
+def test_a_request_too_late_for_its_time_books_a_new_one(redis_url):
+    """A worker that wakes long after its reserved time (a stalled reactor) does not send then,
+    where it would bunch with the requests of the times after it: it is told to book again."""
+    from guideaudit.crawler.distributed.politeness import SharedPoliteness
+
+    url, prefix = redis_url
+    m = SharedPoliteness(redis_client(url), prefix, delay=0.02, concurrency=2, hold_seconds=5)
+    slots, nxt = m._keys("http://127.0.0.1:9/x")
+    wait_ms, start = (int(x) for x in m._reserve(keys=[nxt], args=[20]))
+    assert int(m._slot(keys=[slots], args=["on-time", 2, 5000, start, m.late_ms])) == 0
+    assert int(m._slot(keys=[slots], args=["late", 2, 5000, start - m.late_ms - 100, m.late_ms])) == -2
+    assert int(m._slot(keys=[slots], args=["third", 2, 5000, start + 1000, m.late_ms])) == 0
+    assert int(m._slot(keys=[slots], args=["fourth", 2, 5000, start + 1000, m.late_ms])) == -1  # both in flight
