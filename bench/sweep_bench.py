@@ -261,7 +261,7 @@ BIG_PAGE_SPEC = {"params": {"big_page_mb": 8}, "faults": {"big_page": {"share": 
 def _fault_run(work: Path, name: str, spec: dict | None, sets: tuple[str, ...]) -> dict:
     """One sweep of fixture-html against a portal process with (or without) faults."""
     from guideaudit.fixtures.portal import FixturePortal
-    from guideaudit.fixtures.portal.fault_outcomes import sweep_outcomes
+    from guideaudit.fixtures.portal.fault_outcomes import ledger_outcomes
 
     from guideaudit.store import Store
 
@@ -292,9 +292,8 @@ def _fault_run(work: Path, name: str, spec: dict | None, sets: tuple[str, ...]) 
         store = Store(db)
         try:
             sweep = store.latest_sweep(status=None)
-            records = list(store.records(sweep.id))
-            outcomes = sweep_outcomes(rows, {r.id for r in records}, store.fetch_failures(sweep.id),
-                                      {r.id: r.url for r in records})
+            # judged by the sweep ledger, as the fault tests judge: each faulted URL's state and kind
+            outcomes = ledger_outcomes(rows, list(store.ledger(sweep.id)))
             guides = sweep.counts.get("guides", 0)
         finally:
             store.close()
@@ -305,7 +304,8 @@ def _fault_run(work: Path, name: str, spec: dict | None, sets: tuple[str, ...]) 
         "hang_wait_max_s": max(waits) if waits else None,
         "hang_span_max_s": round(max(spans), 1) if spans else None,
         "faulted_urls": len(outcomes), "as_truth": sum(1 for o in outcomes if o["ok"]),
-        "lost": sum(1 for o in outcomes if o["ended"] == "lost"),
+        "lost": sum(1 for o in outcomes if o["ended"] == "missing"),
+        "wrong": sorted({f"{o['fault']}: {o['ended']} ≠ {o['want']}" for o in outcomes if not o["ok"]}),
     }
 
 
@@ -336,11 +336,13 @@ def fault_mode(work: Path) -> dict:
         f"{hangs['wall_s']} 秒（多 {result['hang_extra_s']} 秒）：爬虫每次等待中位 {_r(hangs['hang_wait_s'])} 秒、"
         f"最长 {_r(hangs['hang_wait_max_s'])} 秒后放弃，一个挂起网址从首次请求到最后放弃最长 {hangs['hang_span_max_s']} 秒"
         f"（{attempts} 次 × {FAULT_TIMEOUT} 秒 = {result['hang_bound_s']} 秒）；"
-        f"故障网址 {faulted['faulted_urls']} 个，结局符合真值 {faulted['as_truth']} 个，丢失 {faulted['lost']} 个；"
+        f"故障网址 {faulted['faulted_urls']} 个，台账结局符合真值 {faulted['as_truth']} 个，台账中缺失 {faulted['lost']} 个；"
         f"峰值内存（进程树）无故障 {clean['tree_peak_mb']} MB，hostile {faulted['tree_peak_mb']} MB，"
         f"{big['faulted_urls']} 个 8 MB 页面 {big['tree_peak_mb']} MB（入库 {big['guides']} 份）",
         flush=True,
     )
+    for line in faulted["wrong"]:
+        print(f"  与真值不符：{line}", flush=True)
     return result
 
 
