@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -86,6 +87,7 @@ def sweep_figures(store: Store, sweep_id: int, base_sweep: int | None = None) ->
     counts = store.stored_counts(sweep_id)  # guides, defects, pages
     counts["incomplete"] = store.verdict_counts(sweep_id).get("incomplete", 0)
     counts["attachments"] = _attachments(store, sweep_id, base_sweep)
+    counts["attachments_rule"] = _attachment_rule()
     failures = store.fetch_failures(sweep_id)
     checks = sum(1 for f in failures if str(f.get("error") or "").startswith(CHECK_ERROR_PREFIXES))
     counts["fetch_failures"] = len(failures) - checks
@@ -93,15 +95,26 @@ def sweep_figures(store: Store, sweep_id: int, base_sweep: int | None = None) ->
     return counts
 
 
+def _attachment_rule() -> int:
+    """A fingerprint of count_attachments' code: the program's version stays the same between
+    commits, so a base figure is only carried over when it was counted by this very code."""
+    def parts(code) -> bytes:  # nested code objects by their own parts: their repr carries an address
+        consts = b"".join(parts(c) if hasattr(c, "co_code") else repr(c).encode() for c in code.co_consts)
+        return code.co_code + consts + repr(code.co_names).encode()
+
+    return zlib.crc32(parts(count_attachments.__code__))
+
+
 def _attachments(store: Store, sweep_id: int, base_sweep: int | None) -> int:
     """Attachments the sweep's guides verified. A record's count is a function of its stored
     version: an incremental sweep counts only the guides whose version differs from the base
     sweep's and adds that to the base's figure (when the base counted it with this same
-    version of the program), instead of reading every record again."""
+    version of the program and this same count_attachments), instead of reading every record again."""
     from guideaudit import __version__
 
     base = store.get_sweep(base_sweep) if base_sweep else None
-    if base is not None and isinstance(base.counts.get("attachments"), int) and base.tool_version == __version__:
+    if (base is not None and isinstance(base.counts.get("attachments"), int) and base.tool_version == __version__
+            and base.counts.get("attachments_rule") == _attachment_rule()):
         return base.counts["attachments"] + sum(
             sign * count_attachments(data) for sign, data in store.record_data_apart(sweep_id, base.id)
         )

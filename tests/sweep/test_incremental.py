@@ -374,3 +374,26 @@ def test_incremental_figures_from_the_base_equal_a_full_count(rounds) -> None:
             assert sweep_figures(store, sweep)["attachments"] == counts["attachments"] > 0
     finally:
         store.close()
+
+
+def test_a_base_figure_counted_by_other_code_is_not_carried(rounds, tmp_path) -> None:
+    """The base's attachment figure is carried only when the same count_attachments made it (the
+    program's version does not change between commits): with the rule's fingerprint altered, sweep
+    4's figure is the full count, whatever the base says; with it intact, the base's figure is used."""
+    import shutil
+
+    from guideaudit.crawler.lifecycle import sweep_figures
+
+    source = rounds["db"].removeprefix("sqlite:///")
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copy(source, copy)
+    store = Store(f"sqlite:///{copy}")
+    try:
+        truth = store.get_sweep(4).counts["attachments"]
+        base = store.get_sweep(3).counts
+        store.update_counts(3, {**base, "attachments": base["attachments"] + 1000})
+        assert sweep_figures(store, 4, base_sweep=3)["attachments"] == truth + 1000  # carried
+        store.update_counts(3, {**base, "attachments": base["attachments"] + 1000, "attachments_rule": 0})
+        assert sweep_figures(store, 4, base_sweep=3)["attachments"] == truth  # counted afresh
+    finally:
+        store.close()
