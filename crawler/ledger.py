@@ -39,6 +39,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from guideaudit.vocab import LEDGER_KINDS
 
+from .keyset import KeySet
 from .netfail import ATTACHMENT_META_FLAG as ATTACHMENT_FLAG  # attachments are no pages
 from .netfail import REDIRECT_LOOP_MARK, TRUNCATED_MARK, failure_cause
 
@@ -69,6 +70,13 @@ def request_key(request: Request) -> str:
         digest = hashlib.sha1(request.body).hexdigest()[:12]
         return f"{request.url}#{request.method.lower()}-{digest}"
     return request.url
+
+
+def canonical_key(request: Request) -> str:
+    """``request_key`` of the request's canonical URL: what requests with one fingerprint share."""
+    from w3lib.url import canonicalize_url
+
+    return request_key(request.replace(url=canonicalize_url(request.url)))
 
 
 def ledger_key(request: Request) -> str:
@@ -102,11 +110,10 @@ class LedgerRecorder:
     def __init__(self, crawler: Any, state: Any) -> None:
         self.crawler = crawler
         self.state = state
-        self.discovered: set[str] = set()
+        self.discovered = KeySet()  # a digest per key (crawler/keyset.py): memory flat in portal size
         self.open: dict[str, dict] = {}  # discovered, not yet settled: key → known fields
         self.guides = 0  # URLs handed to the store pipeline as guides (its writer records them)
         self.buffer: list[dict] = []
-        self.fingerprints: dict[bytes, str] = {}
         self.last_flush = time.monotonic()
         self.inflight: list[threading.Event] = []  # writes handed to worker threads, not yet done
         self.closed = False
@@ -139,8 +146,6 @@ class LedgerRecorder:
             info["referer"] = referer.decode("latin-1")
         self.open[key] = info
         meta["ledger_new"] = True
-        if not request.dont_filter:
-            self.fingerprints[self.crawler.request_fingerprinter.fingerprint(request)] = key
 
     def request_dropped(self, request: Request, spider: Any = None) -> None:
         """The dupefilter dropped it: a duplicate, or a redirect hop back into its own chain."""
@@ -158,8 +163,11 @@ class LedgerRecorder:
             return
         if not meta.pop("ledger_new", False):
             return
-        first = self.fingerprints.get(self.crawler.request_fingerprinter.fingerprint(request))
-        self.settle(key, "duplicate", detail=f"与 {first} 重复" if first and first != key else "重复网址")
+        # Same fingerprint as a request seen before: the same URL once canonicalized (query order,
+        # fragment), and the same method and body. Named by that form rather than by keeping the
+        # first URL of every fingerprint for the whole sweep.
+        first = canonical_key(request)
+        self.settle(key, "duplicate", detail=f"与已发现的网址重复（规范化后同为 {first}）")
 
     def skip(self, url: str, kind: str, detail: str | None = None, **fields: Any) -> None:
         """A URL the spider decided not to fetch (limit, off-site), recorded once."""

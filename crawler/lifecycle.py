@@ -41,6 +41,7 @@ from guideaudit.store import Store, StoreError
 from guideaudit.store.store import Sweep
 from guideaudit.vocab import USABLE_SWEEP_STATUSES
 
+from .keyset import KeySet
 from .ledger import LedgerRecorder, ledger_of
 from .lock import PortalLock, SweepLocked
 from .pipelines.attachments import META_FLAG
@@ -256,16 +257,21 @@ class SweepSession:
         have a row in the store (read back, not taken from the crawl's own bookkeeping)."""
         store, sweep_id = self.store, self.state.sweep_id
         ledger = store.ledger_counts(sweep_id)
-        discovered: set[str] = set()
+        discovered = KeySet()  # digests of keys (crawler/keyset.py), not the keys themselves
         for recorder in self.recorders:
-            discovered |= recorder.discovered
-        missing = sorted(discovered - store.ledger_urls(sweep_id)) if discovered else []
+            discovered.update(recorder.discovered)
+        missing, sample = 0, []
+        if len(discovered):
+            rows = KeySet(store.iter_ledger_urls(sweep_id))
+            missing = sum(1 for digest in discovered.digests() if not rows.has_digest(digest))
+            if missing:  # named where the crawl still knows the key: discovered, never settled
+                sample = sorted({key for recorder in self.recorders for key in recorder.open if key not in rows})[:5]
         unread = ledger["unread"] + ledger["unknown"]
         base = ledger["rows"] + ledger["unknown"]
         ledger.update(
-            discovered=ledger["rows"] + len(missing),
-            unaccounted=len(missing),
-            unaccounted_sample=missing[:5],
+            discovered=ledger["rows"] + missing,
+            unaccounted=missing,
+            unaccounted_sample=sample,
             unread_total=unread,
             share=round(unread / base, 4) if base else 0.0,
             threshold=self.max_failure_share,

@@ -115,6 +115,8 @@ DOWNLOADER_MIDDLEWARES = {
     "guideaudit.crawler.memory.HeadMetaRefreshMiddleware": 580,
 }
 SPIDER_MIDDLEWARES = {"guideaudit.crawler.ledger.LedgerSpiderMiddleware": 950}
+# Scrapy's duplicate filter, its fingerprints held in one flat array (crawler/dupefilter.py)
+DUPEFILTER_CLASS = "guideaudit.crawler.dupefilter.CompactDupeFilter"
 # Pages fetched and not yet extracted may hold this many bytes before the next page request
 # waits (crawler/memory.py PageBytesBudget).
 GUIDEAUDIT_PAGES_INFLIGHT_BYTES = 48 * 1024 * 1024

@@ -24,6 +24,7 @@ from ..extract.blockpage import classify_page, failure_text, says_busy, visible_
 from ..extract.decode import undecodable
 from ..extract.jsonmap import _MISSING, map_record, resolve
 from ..incremental import body_hash, marker_text, reused_item
+from ..keyset import KeySet
 from ..ledger import META_INFO, META_KEY, META_PART
 from ..netfail import TRUNCATED_MARK
 from .base import GuideSpider, failure_url, now_iso
@@ -136,7 +137,7 @@ class GuideApiSpider(GuideSpider):
         if self.profile is None:
             raise ValueError("api 爬虫需要 profile 参数（门户配置）")
         self.api = self.profile.api
-        self.seen_ids: set[str] = set()
+        self.seen_ids = KeySet()  # compact for the whole sweep (crawler/keyset.py)
         self.total: int | None = None  # entries the list says it has (after its first page)
 
     def _url(self, template: str, **values: Any) -> str:

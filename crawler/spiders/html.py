@@ -23,6 +23,7 @@ from ..extract.blockpage import failure_text
 from ..extract.page import MIN_GUIDE_FIELDS
 from ..extract.pool import Extracted, extract_job
 from ..incremental import listed_url, marker_text, reused_item
+from ..keyset import KeySet
 from ..ledger import META_INFO
 from ..netfail import TRUNCATED_MARK
 from ..pager import Series, expected_on, series_of, total_of
@@ -80,7 +81,7 @@ class GuideHtmlSpider(GuideSpider):
         self.follow_links = profile.follow_links if profile else True
         self.min_fields = profile.min_fields if profile else MIN_GUIDE_FIELDS
         self.forced_encoding = profile.encoding if profile else None
-        self.seen_links: set[str] = set()  # to tell a list page with new links from a repeat
+        self.seen_links = KeySet()  # to tell a list page with new links from a repeat (compact: crawler/keyset.py)
         self.series_seen: dict[tuple, dict] = {}  # pager series → entries per page, last page, total
         # -a labels=FILE: a user's label synonyms (same shape as crawler/labels.yaml); checked
         # here so a bad file fails before any fetch, then loaded once per extraction process.

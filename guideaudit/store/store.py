@@ -908,6 +908,11 @@ class Store:
         with self.engine.connect() as conn:
             return set(conn.execute(select(t.ledger.c.url).where(t.ledger.c.sweep_id == sweep_id)).scalars())
 
+    def iter_ledger_urls(self, sweep_id: int) -> Iterator[str]:
+        """The sweep's ledger URLs, streamed (a large sweep's set would be the crawl's peak)."""
+        with self.engine.connect() as conn:
+            yield from conn.execute(select(t.ledger.c.url).where(t.ledger.c.sweep_id == sweep_id)).yield_per(2000).scalars()
+
     def ledger_counts(self, sweep_id: int) -> dict:
         """{"rows", "states": {state: n}, "kinds": {kind: n}, "unread": n, "unknown": n,
         "unknown_lists": n, "failed_lists": n}: ``unread`` counts rows of kinds that may hide
