@@ -13,7 +13,8 @@ generated once for N guides; then, each in its own process:
      127.0.0.1:5432 as user postgres; created and dropped here): wall, CPU, memory, size
      (pg_database_size); skipped, saying why, when no server answers (--no-pg skips it);
   4. the same sweep of a portal ten times smaller (at least 1,000 guides; --small M): peak
-     memory of the tree there against at N (aim: within 1.2×, memory flat in portal size).
+     memory of the tree there against at N (aim: within 1.2×, memory flat in portal size), on
+     SQLite and, when step 3 ran, on PostgreSQL.
 Every sweep must store every html guide of the portal; a sweep that stores fewer fails the bench.
 `--repeat K` repeats the SQLite sweep and the bare spider K times and reports the spread.
 Results: printed in Chinese and written to bench/out/scale_bench.json.
@@ -157,18 +158,33 @@ def run(n_guides: int, small: int, repeat: int, pg: bool, sets: tuple[str, ...],
                 sweep["store_mb"] = round(size / 2**20, 1)
                 _require_all(sweep, expected, "PostgreSQL")
                 result["postgresql"] = sweep
-                print(f"  PostgreSQL：sweep {sweep['wall_s']} 秒、CPU {sweep['cpu_s']} 秒、"
-                      f"峰值内存 {sweep['peak_tree_mb']} MB、库 {sweep['store_mb']} MB", flush=True)
+                print(f"  PostgreSQL：sweep {sweep['wall_s']} 秒、CPU {sweep['cpu_s']} 秒 {sweep['cpu_by_process_s']}、"
+                      f"峰值内存 {sweep['peak_tree_mb']} MB（各进程 {sweep['peak_mb_by_process']}）、库 {sweep['store_mb']} MB", flush=True)
     if small:
         with _portal(small) as portal:
             db = work / "small.sqlite3"
             sweep = _sweep(portal, f"sqlite:///{db}", env, sets)
             _require_all(sweep, _html_guides(small), "SQLite（小门户）")
             result["small"] = dict(sweep, n_guides=small)
+            big_pg = result.get("postgresql") or {}
+            if "peak_tree_mb" in big_pg:  # the same comparison on PostgreSQL, whose writer differs
+                url, name = _pg_database()
+                if url is not None:
+                    try:
+                        small_pg = _sweep(portal, url, env, sets)
+                    finally:
+                        _pg_size_and_drop(name)
+                    _require_all(small_pg, _html_guides(small), "PostgreSQL（小门户）")
+                    result["small_postgresql"] = dict(small_pg, n_guides=small)
+                    result["memory_growth_postgresql"] = round(big_pg["peak_tree_mb"] / small_pg["peak_tree_mb"], 2)
         growth = max(r["peak_tree_mb"] for r in runs) / sweep["peak_tree_mb"]
         result["memory_growth"] = round(growth, 2)
         print(f"  {small} 份门户：峰值内存 {sweep['peak_tree_mb']} MB（各进程 {sweep['peak_mb_by_process']}）→ {n_guides} 份 "
               f"{max(r['peak_tree_mb'] for r in runs)} MB（×{growth:.2f}，目标 ≤ 1.2）", flush=True)
+        if "small_postgresql" in result:
+            small_pg = result["small_postgresql"]
+            print(f"  PostgreSQL 上 {small} 份门户：峰值内存 {small_pg['peak_tree_mb']} MB（各进程 {small_pg['peak_mb_by_process']}）→ "
+                  f"{n_guides} 份 {result['postgresql']['peak_tree_mb']} MB（×{result['memory_growth_postgresql']:.2f}）", flush=True)
     return result
 
 
@@ -219,6 +235,7 @@ def main(argv: list[str] | None = None) -> dict:
         + (f"，PostgreSQL 库 {result['postgresql']['store_mb']} MB" if "store_mb" in result.get("postgresql", {}) else "")
         + f"；空爬虫 {_spread([b['wall_s'] for b in bares])} 秒；比值 {_spread([r['ratio'] for r in runs])}（目标 ≥ 0.7）"
         + (f"；内存 {result['small']['n_guides']} → {args.guides} 份 ×{result['memory_growth']}（目标 ≤ 1.2）" if "small" in result else "")
+        + (f"，PostgreSQL 上 ×{result['memory_growth_postgresql']}" if "memory_growth_postgresql" in result else "")
     )
     out_dir = REPO / "bench" / "out"
     out_dir.mkdir(exist_ok=True)
