@@ -66,6 +66,14 @@ def _concurrent_conflict(err: Exception) -> bool:
 VALIDATOR_SWEEPS_KEPT = 2
 
 
+
+def _stream(conn: Any, query: Any, rows: int) -> Any:
+    """Execute ``query`` so its rows arrive ``rows`` at a time. ``Result.yield_per`` after a plain
+    execute only chunks rows already fetched: psycopg then holds the whole result in memory
+    (measured: a 100,000-guide sweep's crawl process at 410 MB counting its records on
+    PostgreSQL, 229 MB on SQLite). The execution option opens a server-side cursor there."""
+    return conn.execute(query, execution_options={"yield_per": rows})
+
 class StoreError(RuntimeError):
     """A store problem the user can act on (bad URL, unknown sweep, wrong schema version)."""
 
@@ -826,7 +834,7 @@ class Store:
             .where(t.sweep_guides.c.sweep_id == sweep_id)
         )
         with self.engine.connect() as conn:
-            for blob in conn.execute(query).yield_per(500).scalars():
+            for blob in _stream(conn, query, 500).scalars():
                 yield _unpack(blob)
 
     def record_data_apart(self, sweep_id: int, base_id: int) -> Iterator[tuple[int, dict]]:
@@ -847,7 +855,7 @@ class Store:
                     )
                     .where((g.c.sweep_id == a) & other.c.guide_id.is_(None))
                 )
-                for blob in conn.execute(query).yield_per(500).scalars():
+                for blob in _stream(conn, query, 500).scalars():
                     yield sign, _unpack(blob)
 
     def fetch_failures(self, sweep_id: int) -> list[dict]:
@@ -901,7 +909,7 @@ class Store:
         if states:
             query = query.where(t.ledger.c.state.in_(list(states)))
         with self.engine.connect() as conn:
-            for row in conn.execute(query).yield_per(1000):
+            for row in _stream(conn, query, 1000):
                 yield dict(row._mapping)
 
     def ledger_urls(self, sweep_id: int) -> set[str]:
@@ -911,7 +919,7 @@ class Store:
     def iter_ledger_urls(self, sweep_id: int) -> Iterator[str]:
         """The sweep's ledger URLs, streamed (a large sweep's set would be the crawl's peak)."""
         with self.engine.connect() as conn:
-            yield from conn.execute(select(t.ledger.c.url).where(t.ledger.c.sweep_id == sweep_id)).yield_per(2000).scalars()
+            yield from _stream(conn, select(t.ledger.c.url).where(t.ledger.c.sweep_id == sweep_id), 2000).scalars()
 
     def ledger_counts(self, sweep_id: int) -> dict:
         """{"rows", "states": {state: n}, "kinds": {kind: n}, "unread": n, "unknown": n,
@@ -1280,7 +1288,7 @@ class Store:
                 unsure_rows.setdefault(u.guide_id, []).append(u)
             reviews = self._latest_reviews(conn)
             # Stream guides: a 100k-guide sweep must not sit in memory as records all at once.
-            for row in conn.execute(query).yield_per(500):
+            for row in _stream(conn, query, 500):
                 record = GuideRecord.model_validate(_unpack(row.record))
                 stored = []
                 for d in defect_rows.get(row.guide_id, ()):
