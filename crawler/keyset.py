@@ -45,33 +45,32 @@ class DigestSet:
     def __len__(self) -> int:
         return self._len
 
-    def has_digest(self, digest: int) -> bool:
+    def _slot_of(self, digest: int) -> int:
+        """The slot holding ``digest``, or the empty slot where it would go (linear probing)."""
         slots, mask = self._slots, self._mask
         i = digest & mask
-        while True:
-            value = slots[i]
-            if value == digest:
-                return True
-            if value == 0:
-                return False
+        while slots[i] and slots[i] != digest:
             i = (i + 1) & mask
+        return i
+
+    def has_digest(self, digest: int) -> bool:
+        return self._slots[self._slot_of(digest)] == digest
 
     def add_digest(self, digest: int) -> bool:
         """Add; True when it was not there."""
-        slots, mask = self._slots, self._mask
-        i = digest & mask
-        while True:
-            value = slots[i]
-            if value == digest:
-                return False
-            if value == 0:
-                break
-            i = (i + 1) & mask
-        slots[i] = digest
+        i = self._slot_of(digest)
+        if self._slots[i] == digest:
+            return False
+        self._slots[i] = digest
         self._len += 1
-        if self._len * 2 > len(slots):
+        if self._len * 2 > len(self._slots):
             self._grow()
         return True
+
+    def merge(self, other: DigestSet) -> None:
+        """Add every member of another set of the same digests."""
+        for digest in other.digests():
+            self.add_digest(digest)
 
     def digests(self) -> Iterator[int]:
         return (d for d in self._slots if d)
@@ -80,17 +79,13 @@ class DigestSet:
         old = self._slots
         self._slots = array("Q", bytes(8 * len(old) * 2))
         self._mask = len(self._slots) - 1
-        slots, mask = self._slots, self._mask
         for digest in old:
             if digest:
-                i = digest & mask
-                while slots[i]:
-                    i = (i + 1) & mask
-                slots[i] = digest
+                self._slots[self._slot_of(digest)] = digest
 
 
 class KeySet(DigestSet):
-    """A set of strings (URLs, ledger keys): ``in``, ``add``, ``len``, ``update``."""
+    """A set of strings (URLs, ledger keys): ``in``, ``add``, ``len``, ``merge``."""
 
     __slots__ = ()
 
@@ -104,10 +99,6 @@ class KeySet(DigestSet):
 
     def add(self, key: str) -> bool:
         return self.add_digest(key_digest(key))
-
-    def update(self, other: DigestSet) -> None:
-        for digest in other.digests():
-            self.add_digest(digest)
 
 
 class FingerprintSet(DigestSet):

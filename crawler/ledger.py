@@ -36,6 +36,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 from scrapy.spidermiddlewares.httperror import HttpError
+from w3lib.url import canonicalize_url
 
 from guideaudit.vocab import LEDGER_KINDS
 
@@ -74,8 +75,6 @@ def request_key(request: Request) -> str:
 
 def canonical_key(request: Request) -> str:
     """``request_key`` of the request's canonical URL: what requests with one fingerprint share."""
-    from w3lib.url import canonicalize_url
-
     return request_key(request.replace(url=canonicalize_url(request.url)))
 
 

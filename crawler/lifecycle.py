@@ -259,7 +259,7 @@ class SweepSession:
         ledger = store.ledger_counts(sweep_id)
         discovered = KeySet()  # digests of keys (crawler/keyset.py), not the keys themselves
         for recorder in self.recorders:
-            discovered.update(recorder.discovered)
+            discovered.merge(recorder.discovered)
         missing, sample = 0, []
         if len(discovered):
             rows = KeySet(store.iter_ledger_urls(sweep_id))

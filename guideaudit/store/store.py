@@ -66,13 +66,13 @@ def _concurrent_conflict(err: Exception) -> bool:
 VALIDATOR_SWEEPS_KEPT = 2
 
 
-
 def _stream(conn: Any, query: Any, rows: int) -> Any:
     """Execute ``query`` so its rows arrive ``rows`` at a time. ``Result.yield_per`` after a plain
     execute only chunks rows already fetched: psycopg then holds the whole result in memory
     (measured: a 100,000-guide sweep's crawl process at 410 MB counting its records on
     PostgreSQL, 229 MB on SQLite). The execution option opens a server-side cursor there."""
     return conn.execute(query, execution_options={"yield_per": rows})
+
 
 class StoreError(RuntimeError):
     """A store problem the user can act on (bad URL, unknown sweep, wrong schema version)."""

@@ -30,7 +30,7 @@ def test_a_key_set_grows_past_a_portal_of_urls_and_merges():
     urls = [f"http://127.0.0.1:8765/guide/{rng.getrandbits(48):x}.html?dept=市场监管局&p={i}" for i in range(60_000)]
     first, second = KeySet(urls[:40_000]), KeySet(urls[30_000:])
     assert len(first) == 40_000 and len(second) == 30_000
-    first.update(second)
+    first.merge(second)
     assert len(first) == 60_000 and all(u in first for u in urls[::97])
     assert "http://127.0.0.1:8765/guide/never.html" not in first and 12 not in first
     # one flat array, not an object per URL: ≤ 32 bytes per member
