@@ -8,7 +8,8 @@ generated once for N guides; then, each in its own process:
      RSS, sampled from /proc every 0.2 s), store size (the SQLite file);
   2. a bare Scrapy spider replaying exactly the sweep's requests (bench/sweep_bench.py), in the
      same run: ratio = bare wall / sweep wall (1.0: the sweep costs nothing over fetching;
-     aim ≥ 0.7);
+     aim ≥ 0.7); with the CPU the portal's server used meanwhile, the highest ratio that much
+     CPU allows on this machine's cores and, with free cores, the crawl process's CPU alone;
   3. the same sweep into a temporary PostgreSQL database (GUIDEAUDIT_BENCH_PG, default
      127.0.0.1:5432 as user postgres; created and dropped here): wall, CPU, memory, size
      (pg_database_size); skipped, saying why, when no server answers (--no-pg skips it);
@@ -31,11 +32,12 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.sweep_bench import REPO, _elapsed_from_log, _run_measured
+from bench.sweep_bench import REPO, _cpu_s, _elapsed_from_log, _run_measured
 
 PG_ADMIN = os.environ.get("GUIDEAUDIT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEFAULT_GUIDES = 20_000
 PORTAL_START_TIMEOUT = 3600
+CORES = len(os.sched_getaffinity(0))
 
 
 def _sweep(portal, db: str, env: dict[str, str], sets: tuple[str, ...]) -> dict:
@@ -122,16 +124,21 @@ def run(n_guides: int, small: int, repeat: int, pg: bool, sets: tuple[str, ...],
         for i in range(repeat):
             db = work / f"sweep-{i}.sqlite3"
             before = len(portal.request_log())
+            portal_cpu = _portal_cpu(portal)
             sweep = _sweep(portal, f"sqlite:///{db}", env, sets)
+            sweep["portal_cpu_s"] = round(_portal_cpu(portal) - portal_cpu, 1)
             sweep["store_mb"] = round(db.stat().st_size / 2**20, 1)
             _require_all(sweep, expected, "SQLite")
             log = portal.request_log()[before:]
             requests = [(m, portal.base_url + p) for m, p, _s in log if not p.startswith("/robots.txt")]
             url_file = work / "requests.json"
             url_file.write_text(json.dumps(requests), "utf-8")
+            portal_cpu = _portal_cpu(portal)
             bare = _bare(url_file, env)
+            bare["portal_cpu_s"] = round(_portal_cpu(portal) - portal_cpu, 1)
             sweep["requests"] = len(requests)
             sweep["ratio"] = round(bare["wall_s"] / sweep["wall_s"], 3)
+            sweep.update(_ceilings(sweep, bare))
             # Steadier than wall time on a shared machine: CPU over the bare spider's, per guide.
             sweep["cpu_ms_per_guide_over_bare"] = round(1000 * (sweep["cpu_s"] - bare["cpu_s"]) / max(sweep["guides"], 1), 2)
             main_cpu = sweep["cpu_by_process_s"].get("main")
@@ -143,7 +150,8 @@ def run(n_guides: int, small: int, repeat: int, pg: bool, sets: tuple[str, ...],
                   f"峰值内存（进程树）{sweep['peak_tree_mb']} MB（各进程 {sweep['peak_mb_by_process']}）、库 {sweep['store_mb']} MB；"
                   f"空爬虫 {bare['wall_s']} 秒、CPU {bare['cpu_s']} 秒；比值 {sweep['ratio']}；"
                   f"CPU 每份指南比空爬虫多 {sweep['cpu_ms_per_guide_over_bare']} ms，抓取进程 CPU 为空爬虫的 "
-                  f"{sweep['main_cpu_over_bare']} 倍", flush=True)
+                  f"{sweep['main_cpu_over_bare']} 倍；门户服务 CPU {sweep['portal_cpu_s']} 秒；这些 CPU 在 {CORES} 个核上允许的最高比值 "
+                  f"{sweep['ratio_ceiling_cores']}（核占用 {sweep['core_use']:.0%}），核足够多时抓取进程允许的最高比值 {sweep['ratio_ceiling_main']}", flush=True)
         result["sqlite"], result["bare"] = runs, bares
         if pg:
             url, name = _pg_database()
@@ -186,6 +194,27 @@ def run(n_guides: int, small: int, repeat: int, pg: bool, sets: tuple[str, ...],
             print(f"  PostgreSQL 上 {small} 份门户：峰值内存 {small_pg['peak_tree_mb']} MB（各进程 {small_pg['peak_mb_by_process']}）→ "
                   f"{n_guides} 份 {result['postgresql']['peak_tree_mb']} MB（×{result['memory_growth_postgresql']:.2f}）", flush=True)
     return result
+
+
+def _portal_cpu(portal) -> float:
+    """CPU seconds the fixture portal's server process has used so far."""
+    child = getattr(portal, "_child", None)
+    used = _cpu_s(child.pid) if child is not None else None
+    return used or 0.0
+
+
+def _ceilings(sweep: dict, bare: dict) -> dict:
+    """What the ratio can be at most, given the CPU the sweep used. On this machine the sweep's
+    processes and the portal share CORES cores, so its wall is at least their CPU / CORES; with
+    free cores the crawl process (one thread of Scrapy) is the critical path, so its wall is at
+    least that process's CPU. A ratio near a ceiling says the sweep waits for nothing but CPU."""
+    busy = sweep["cpu_s"] + sweep["portal_cpu_s"]
+    main_cpu = sweep["cpu_by_process_s"].get("main")
+    return {
+        "ratio_ceiling_cores": round(bare["wall_s"] / max(busy / CORES, 1e-9), 3),
+        "core_use": round(busy / (CORES * sweep["wall_s"]), 3),
+        "ratio_ceiling_main": round(bare["wall_s"] / main_cpu, 3) if main_cpu else None,
+    }
 
 
 def _html_guides(n_guides: int) -> int:
@@ -233,7 +262,8 @@ def main(argv: list[str] | None = None) -> dict:
         f"CPU {_spread([r['cpu_s'] for r in runs])} 秒，峰值内存 {_spread([r['peak_tree_mb'] for r in runs])} MB，"
         f"SQLite 库 {runs[0]['store_mb']} MB"
         + (f"，PostgreSQL 库 {result['postgresql']['store_mb']} MB" if "store_mb" in result.get("postgresql", {}) else "")
-        + f"；空爬虫 {_spread([b['wall_s'] for b in bares])} 秒；比值 {_spread([r['ratio'] for r in runs])}（目标 ≥ 0.7）"
+        + f"；空爬虫 {_spread([b['wall_s'] for b in bares])} 秒；比值 {_spread([r['ratio'] for r in runs])}（目标 ≥ 0.7；"
+        f"{CORES} 核上限 {_spread([r['ratio_ceiling_cores'] for r in runs])}，核足够多时上限 {_spread([r['ratio_ceiling_main'] for r in runs])}）"
         + (f"；内存 {result['small']['n_guides']} → {args.guides} 份 ×{result['memory_growth']}（目标 ≤ 1.2）" if "small" in result else "")
         + (f"，PostgreSQL 上 ×{result['memory_growth_postgresql']}" if "memory_growth_postgresql" in result else "")
     )
