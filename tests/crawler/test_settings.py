@@ -68,4 +68,4 @@ def test_every_crawl_collects_garbage_less_often_and_freezes_its_startup_objects
 
     (threshold_before, frozen_before), (threshold_after, frozen_after) = json.loads(out)
     assert threshold_before == [700, 10, 10] and frozen_before == 0
-    assert threshold_after == [10_000, 10, 10] and frozen_after > 10_000  # modules, settings, crawler
+    assert threshold_after == [50_000, 10, 10] and frozen_after > 10_000  # modules, settings, crawler
