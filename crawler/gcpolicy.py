@@ -9,13 +9,15 @@ those ~45 young and 4 middle collections after start-up still cost 1.5 s of the 
 15–17 (~30 ms each: what is young then is mostly in-flight requests and items). At 50,000 the
 crawl runs ~4 young collections and no middle one (0.4–0.5 s), the crawl process's CPU falls by
 ~10 % against the extraction worker's (the same work in every run, so a yardstick on a noisy
-machine: 1.79–1.81 → 1.56–1.64 in alternating runs), peak memory unchanged (177–195 MB against
-187–189 MB). Only *when* unreachable cycles are freed changes, never what is crawled or stored;
-a full collection still runs (every 10 × 10 young ones, when the long-lived set has grown by a
-quarter), so cyclic garbage does not pile up over a 100,000-guide sweep.
+machine: 1.79–1.81 → 1.56–1.64 in alternating runs) at the same peak memory once list pages no
+longer leave their trees in reference cycles (crawler/spiders/html.py ``_tree``; with them, 20 MB
+more at 30,000 guides). Only *when* unreachable cycles are freed changes, never what is crawled or
+stored; a full collection still runs (every 10 × 10 young ones, when the long-lived set has grown
+by a quarter), so cyclic garbage does not pile up over a 100,000-guide sweep.
 
 The crawl's process applies it through the extension below (every crawl: `guideaudit sweep`,
-`scrapy crawl`, a worker); the extraction workers and the store's writer call ``apply`` themselves.
+`scrapy crawl`, a worker); the extraction workers and the store's writer call ``apply`` themselves,
+with WORKER_THRESHOLDS.
 """
 
 from __future__ import annotations
@@ -23,14 +25,17 @@ from __future__ import annotations
 import gc
 
 THRESHOLDS = (50_000, 10, 10)
+# The store's writer and the extraction workers: their collections cost little (0.3 s and 0.04 s
+# in a 10,000-guide sweep), and at 50,000 the writer held 8-9 MB more at 30,000 guides.
+WORKER_THRESHOLDS = (10_000, 10, 10)
 
 
-def apply() -> None:
+def apply(thresholds: tuple[int, int, int] = THRESHOLDS) -> None:
     """Raise the collection thresholds and freeze what exists now (imports, settings, spider):
     never garbage, so no collection needs to scan it again."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*THRESHOLDS)
+    gc.set_threshold(*thresholds)
 
 
 class CrawlGc:

@@ -51,11 +51,11 @@ def extract_job(body: bytes, kwargs: dict[str, Any]) -> Extracted:
 
 def worker_main() -> int:
     """A worker: extract each (job id, body, kwargs) from stdin, answer on stdout, until EOF."""
-    from ..gcpolicy import apply as quiet_gc
+    from .. import gcpolicy
 
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but replies may reach the pipe
-    quiet_gc()
+    gcpolicy.apply(gcpolicy.WORKER_THRESHOLDS)
     while True:
         header = requests.read(_HEADER.size)
         if len(header) < _HEADER.size:

@@ -281,9 +281,9 @@ def writer_main(db_url: str) -> int:
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but replies may reach the pipe
     store = Store(db_url or None)
-    from guideaudit.crawler.gcpolicy import apply as quiet_gc
+    from guideaudit.crawler import gcpolicy
 
-    quiet_gc()
+    gcpolicy.apply(gcpolicy.WORKER_THRESHOLDS)
     try:
         while True:
             message = _read_message(requests)

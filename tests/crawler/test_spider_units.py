@@ -139,3 +139,32 @@ def test_guangdong_protocol_relative_attachment_resolves_to_https() -> None:
     assert record.materials[0].sample_form is None and record.materials[0].originals == "1"
     assert record.promised_limit == "5(工作日)" and record.statutory_limit == "无"
     assert record.location == "广州市天河区1号" and record.consult is None  # the lobby TEL is the hall's
+
+
+def test_list_markers_are_read_and_the_list_page_is_freed_without_the_garbage_collector() -> None:
+    """fixture-html's list_markers; the page and its parsed tree must not sit in a reference
+    cycle (Scrapy's response.css makes one), or with the crawl's rare collections
+    (crawler/gcpolicy.py) every list page's tree lingers: 20 MB at 30,000 guides."""
+    import gc
+    import weakref
+
+    spider = _spider(GuideHtmlSpider, profile="fixture-html", base_url="http://127.0.0.1:8765")
+    body = (
+        '<html><body><ul class="item-list">'
+        '<li><a href="/bszn/a/1.html">甲</a><span class="updated">2026-11-01</span></li>'
+        '<li><a href=" /bszn/a/2.html ">乙</a><span class="updated"> 2026-11-02 </span></li>'
+        '<li><a href="/bszn/a/3.html">丙</a></li>'
+        "</ul></body></html>"
+    ).encode()
+    gc.disable()
+    try:
+        response = _html("http://127.0.0.1:8765/bszn/a/list.html", body)
+        markers = spider.list_markers(response)
+        assert spider.list_entries(response) == 3
+        page = weakref.ref(response)
+        del response
+        assert page() is None
+    finally:
+        gc.enable()
+    assert markers == {"http://127.0.0.1:8765/bszn/a/1.html": "2026-11-01",
+                       "http://127.0.0.1:8765/bszn/a/2.html": "2026-11-02"}
