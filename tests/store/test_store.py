@@ -196,3 +196,36 @@ def test_an_older_store_is_upgraded_in_place_and_keeps_its_decisions(tmp_path):
         assert conn.execute(text("select count(*) from ga_guide_versions where published_hash is null")).scalar() == 0
     assert s.defects(s1.id) == [] and s.reviews()[0].content_hash == _guide("A").content_hash()
     s.close()
+
+
+@pytest.mark.postgres
+def test_long_reads_arrive_in_chunks_from_a_server_side_cursor_on_postgresql(pg_url):
+    """Counting a 100,000-guide sweep's records must not hold them all: psycopg fetches a plain
+    query's whole result at once (a sweep's finish peaked at 410 MB), so every long read runs
+    through a server-side cursor. Seen from another session while the first row is in hand:
+    the reading session declared a cursor and fetches from it a chunk at a time."""
+    store = Store(pg_url)
+    try:
+        sweep = store.start_sweep("demo")
+        for start in range(0, 1200, 200):
+            store.save_guides(sweep.id, [_entry(_guide(f"G{i:04d}")) for i in range(start, start + 200)])
+        store.add_ledger(sweep.id, [{"url": f"http://127.0.0.1/g/G{i:04d}", "state": "guide", "kind": "stored"}
+                                    for i in range(1200)])
+        reads = {
+            "record_data": lambda: store.record_data(sweep.id),
+            "guides": lambda: store.guides(sweep.id),
+            "ledger": lambda: store.ledger(sweep.id),
+            "iter_ledger_urls": lambda: store.iter_ledger_urls(sweep.id),
+        }
+        for name, read in reads.items():
+            rows = read()
+            next(rows)
+            with store.engine.connect() as other:
+                queries = other.execute(text(
+                    "select query from pg_stat_activity where datname = current_database() "
+                    "and pid <> pg_backend_pid() and query ilike 'FETCH FORWARD%'"
+                )).scalars().all()
+            assert queries, f"{name}: the first row came without a server-side cursor"
+            assert sum(1 for _ in rows) + 1 == 1200, name
+    finally:
+        store.close()
