@@ -13,8 +13,10 @@ def test_sweep_checks_with_the_settings_file_and_records_it(portal, tmp_path) ->
     settings = tmp_path / "口径.yaml"
     settings.write_text("skip_rules: [location.no-room-or-window, hours.vague]\n", "utf-8")
     db = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    # The whole API family (600 guides): each rule is seeded in only 5-7 of them, so 120 guides
+    # taken in whatever order the crawl reached them held none of the skipped rules one time in four.
     proc = cli(tmp_path, "sweep", "fixture-api", "--base-url", portal.base_url, "--db", db,
-               "--max-guides", "120", "--settings", str(settings))
+               "--settings", str(settings))
     assert proc.returncode == 0, proc.stderr[-3000:]
     store = Store(db)
     sweep = store.latest_sweep()
@@ -22,7 +24,7 @@ def test_sweep_checks_with_the_settings_file_and_records_it(portal, tmp_path) ->
     swept = {g.record.id for g in store.guides(sweep.id)}
     seeded = {rule for gid, rule in portal.seeded_defects() if gid in swept}
     skipped = {"location.no-room-or-window", "hours.vague"}
-    assert seeded & skipped  # the swept guides do break them: the file is what kept them out
+    assert seeded >= skipped  # the swept guides do break them: the file is what kept them out
     assert rules == seeded - skipped
     (run,) = store.check_runs(sweep.id)
     assert run.settings["skip_rules"] == ["location.no-room-or-window", "hours.vague"]
