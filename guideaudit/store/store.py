@@ -913,8 +913,7 @@ class Store:
                 yield dict(row._mapping)
 
     def ledger_urls(self, sweep_id: int) -> set[str]:
-        with self.engine.connect() as conn:
-            return set(conn.execute(select(t.ledger.c.url).where(t.ledger.c.sweep_id == sweep_id)).scalars())
+        return set(self.iter_ledger_urls(sweep_id))
 
     def iter_ledger_urls(self, sweep_id: int) -> Iterator[str]:
         """The sweep's ledger URLs, streamed (a large sweep's set would be the crawl's peak)."""
