@@ -11,9 +11,10 @@ crawl runs ~4 young collections and no middle one (0.4–0.5 s), the crawl proce
 ~10 % against the extraction worker's (the same work in every run, so a yardstick on a noisy
 machine: 1.79–1.81 → 1.56–1.64 in alternating runs) at the same peak memory once list pages no
 longer leave their trees in reference cycles (crawler/spiders/html.py ``_tree``; with them the
-crawl process peaked at 254.8 MB at 100,000 guides, without them 187.8–198.9 MB). Only *when* unreachable cycles are freed changes, never what is crawled or
-stored; a full collection still runs (every 10 × 10 young ones, when the long-lived set has grown
-by a quarter), so cyclic garbage does not pile up over a 100,000-guide sweep.
+crawl process peaked at 254.8 MB at 100,000 guides, without them 187.8–198.9 MB). Only *when*
+unreachable cycles are freed changes, never what is crawled or stored; a full collection still
+runs (every 10 × 10 young ones, when the long-lived set has grown by a quarter), so cyclic garbage
+does not pile up over a 100,000-guide sweep.
 
 The crawl's process applies it through the extension below (every crawl: `guideaudit sweep`,
 `scrapy crawl`, a worker); the extraction workers and the store's writer call ``apply`` themselves,
