@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 from guideaudit.commands import add_db_argument, open_store
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         header = ("编号", "门户", "状态", "开始时间(UTC)", "结束时间(UTC)", "指南", "问题", "待核实", "无法获取", "附件")
         rows = []
         for s in sweeps:
-            c = s.counts or {}
+            c = _counts(store, s)
             status = STATUS_LABELS.get(s.status, s.status)
             if s.status == "running":
                 if _lock_free(store, s.portal):  # its process is gone (killed): the next sweep reaps it
@@ -60,6 +61,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         store.close()
+
+
+def _counts(store, sweep) -> dict:
+    """The sweep's figures; a running one's guides, defects and pages counted from the store
+    now (its writer refreshes the row only every few seconds, and a killed one never again)."""
+    counts = dict(sweep.counts or {})
+    if sweep.status == "running":
+        counts.update(store.stored_counts(sweep.id))
+    return counts
 
 
 def _lock_free(store, portal: str) -> bool:
@@ -101,6 +111,8 @@ def _detail(store, number: int, limit: int, db: str | None) -> int:
         sweep = store.get_sweep(number)
     except StoreError as err:
         raise UsageError(str(err)) from None
+    if sweep.status == "running":
+        sweep = dataclasses.replace(sweep, counts=_counts(store, sweep))
     for line in summary_lines(sweep, db):
         print(line)
     counts = store.ledger_counts(sweep.id)

@@ -57,3 +57,33 @@ def test_writes_of_a_resumed_sweep_replace_by_key(store):
     store.record_pages(other.id, [("list1", "http://127.0.0.1/list?p=1", 200)])
     assert store.stored_counts(other.id) == {"guides": 0, "defects": 0, "pages": 1}
     assert store.stored_counts(sweep.id)["pages"] == 3
+
+
+def test_writer_refreshes_progress_counts_now_and_then_not_per_batch(store):
+    """The sweep row's progress counts cost three COUNT(*) over the sweep's rows, growing with
+    the sweep: the writer refreshes them with its first batch, then not again until
+    COUNTS_EVERY seconds have passed (a fake clock here), whatever the number of batches."""
+    from guideaudit.crawler.pipelines import store as writer
+
+    now = [100.0]
+    counts = writer.ProgressCounts(clock=lambda: now[0])
+    sweep = store.start_sweep("t")
+
+    def save(n: int, first: int) -> None:
+        batch = [_entry(f"G{i}", f"http://127.0.0.1/g/{i}.html", 1) for i in range(first, first + n)]
+        pages = [(f"k{i}", f"http://127.0.0.1/g/{i}.html", 200) for i in range(first, first + n)]
+        writer._apply(store, "save", (sweep.id, batch, pages, []), counts)
+
+    def shown() -> dict:
+        return store.get_sweep(sweep.id).counts
+
+    save(3, 0)
+    assert shown() == {"guides": 3, "defects": 3, "pages": 3}  # the first batch shows at once
+    for k in range(5):  # more batches within the interval: the row is left as it was
+        now[0] += writer.COUNTS_EVERY / 10
+        save(2, 3 + 2 * k)
+    assert store.stored_counts(sweep.id)["guides"] == 13
+    assert shown()["guides"] == 3
+    now[0] += writer.COUNTS_EVERY
+    save(1, 13)
+    assert shown() == {"guides": 14, "defects": 14, "pages": 14}

@@ -192,5 +192,18 @@ def test_sweeps_shows_a_running_row_whose_lock_is_free_as_interrupted(store_url,
     listed = cli(tmp_path, "sweeps", "--db", store_url)
     row = next(line for line in listed.stdout.splitlines() if line.startswith(f"{sweep.id} "))
     assert "中断" in row and f"--resume {sweep.id}" in row, listed.stdout
+    # Its row's counts are what its writer last wrote (every few seconds, then never again):
+    # `sweeps` shows the guides and defects the store holds, not those.
+    store = Store(store_url)
+    try:
+        store.update_counts(sweep.id, {"guides": 999, "defects": 998, "pages": 997})
+        store.record_pages(sweep.id, [("k1", "http://127.0.0.1:9/g/1.html", 200)])
+    finally:
+        store.close()
+    listed = cli(tmp_path, "sweeps", "--db", store_url)
+    row = next(line for line in listed.stdout.splitlines() if line.startswith(f"{sweep.id} "))
+    assert "999" not in row and "998" not in row and row.split()[-5:-3] == ["0", "0"], listed.stdout
+    detail = cli(tmp_path, "sweeps", "--db", store_url, "--detail", str(sweep.id))
+    assert "页面 1，指南 0，问题 0" in detail.stdout, detail.stdout
     with PortalLock(store_url, ["lockportal"]):  # and the probe holds nothing afterwards
         pass
