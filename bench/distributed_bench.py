@@ -33,7 +33,10 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.scale_bench import _portal_cpu
+
 REPO = Path(__file__).resolve().parent.parent
+CORES = len(os.sched_getaffinity(0))
 GUIDES = 3000
 DELAY = 0.02
 WARMUP = 15.0  # a windowed run's first seconds are not measured: workers still starting (2 cores)
@@ -45,12 +48,36 @@ def _env(home: Path) -> dict:
     return {**os.environ, "GUIDEAUDIT_HOME": str(home), "PYTHONUNBUFFERED": "1"}
 
 
-def _slope(samples: list[tuple[float, int]]) -> float:
-    """Requests a second between 10 % and 90 % of the run's requests."""
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU time of the whole machine so far, in clock ticks (/proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as f:
+        ticks = [float(x) for x in f.readline().split()[1:9]]  # user … steal; guest is inside user
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def _span(samples: list[tuple]) -> tuple[tuple, tuple]:
+    """The samples at 10 % and 90 % of the run's requests (start-up and stragglers left out)."""
     total = samples[-1][1] - samples[0][1]
     lo = next(s for s in samples if s[1] - samples[0][1] >= 0.1 * total)
     hi = next(s for s in samples if s[1] - samples[0][1] >= 0.9 * total)
+    return lo, hi
+
+
+def _slope(samples: list[tuple]) -> float:
+    """Requests a second between 10 % and 90 % of the run's requests."""
+    lo, hi = _span(samples)
     return (hi[1] - lo[1]) / (hi[0] - lo[0]) if hi[0] > lo[0] else float("nan")
+
+
+def _busy(samples: list[tuple]) -> tuple[float, float]:
+    """Over the same span as the rate: how busy the machine's cores were (0–1), and the share of
+    all cores the fixture portal's server took. With every core busy, more workers cannot help."""
+    lo, hi = _span(samples)
+    total = hi[3] - lo[3]
+    if total <= 0 or hi[0] <= lo[0]:
+        return float("nan"), float("nan")
+    return (hi[2] - lo[2]) / total, (hi[4] - lo[4]) / ((hi[0] - lo[0]) * CORES)
 
 
 def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, kill_at: float | None = None,
@@ -87,7 +114,7 @@ def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, ki
             sweep_id = int(m.group(1)) if m else None
             m = re.search(r"本机工作进程：([\d, ]+)", head)
             pids = [int(p) for p in m.group(1).split(",")] if m else None
-            samples.append((time.monotonic(), portal.hits("/")))
+            samples.append((time.monotonic(), portal.hits("/"), *_machine_cpu(), _portal_cpu(portal)))
             if first_request is None and samples[-1][1] > 0:
                 first_request = samples[-1][0]
             if window is not None and first_request is not None and samples[-1][0] - first_request >= WARMUP + window:
@@ -108,11 +135,12 @@ def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, ki
         if stopped:  # measured over the window only: no status, exit code or final count to speak of
             measured = [s for s in samples if s[0] >= first_request + WARMUP]
             return {"workers": workers, "delay": delay, "rc": 0, "status": f"预热 {WARMUP:g} s 后测量 {window:g} s，停止",
-                    "requests": measured[-1][1] - measured[0][1], "rate": _slope(measured), "wall": wall,
+                    "requests": measured[-1][1] - measured[0][1], "rate": _slope(measured), "busy": _busy(measured), "wall": wall,
                     "guides": store.guide_count(sweep_id), "requeued": 0, "killed_at": None, "ids": []}
         ids = [r.id for r in store.records(sweep_id)] if kill_at is not None else []
         result = {"workers": workers, "delay": delay, "rc": proc.returncode, "status": sweep.status,
-                  "requests": samples[-1][1], "rate": _slope(samples), "wall": wall, "guides": sweep.counts["guides"],
+                  "requests": samples[-1][1], "rate": _slope(samples), "busy": _busy(samples), "wall": wall,
+                  "guides": sweep.counts["guides"],
                   "requeued": sweep.counts.get("requeued", 0), "killed_at": killed, "ids": ids}
     finally:
         store.close()
@@ -123,6 +151,11 @@ def run_sweep(portal, db: str, home: Path, workers: int | None, delay: float, ki
     if result["rc"] != 0:
         print("".join(lines[-20:]))
     return result
+
+
+def _busy_text(r: dict) -> str:
+    machine, portal = r["busy"]
+    return f"核占用 {machine:.0%}（门户 {portal:.0%}）"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -146,22 +179,24 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp, FixturePortal(n_guides=guides, seed=2026, port=0, process=True) as portal:
             truth = {g.id for g in portal.ground_truth() if g.portal == "fixture-html"}
-            print(f"夹具门户 {guides} 份指南（html 类 {len(truth)} 份），附件核验关闭，PostgreSQL + Redis，本机 {os.cpu_count()} 核")
+            print(f"夹具门户 {guides} 份指南（html 类 {len(truth)} 份），附件核验关闭，PostgreSQL + Redis，本机 {CORES} 核"
+                  f"（“核占用”：测速同一时段整台机器的 CPU 占用，含门户、Redis、PostgreSQL；括号里是门户服务进程所占）")
             home = Path(tmp)
             limit = 1 / DELAY
             print(f"-- 每站点间隔 {DELAY} s（上限 {limit:.0f} 请求/秒）")
             for n in (1, 2, 4):
                 r = run_sweep(portal, db, home, n, DELAY, window=window)
                 print(f"  {n} 个工作进程：{r['requests']} 个请求，{r['rate']:.1f} 请求/秒 = 上限的 {r['rate'] / limit:.2f} 倍，"
-                      f"全程 {r['wall']:.0f} s，{r['status']}，指南 {r['guides']}")
+                      f"{_busy_text(r)}，全程 {r['wall']:.0f} s，{r['status']}，指南 {r['guides']}")
             print("-- 无间隔（回环，不限速）")
             r = run_sweep(portal, db, home, None, 0, window=window)
             base = r["rate"]
-            print(f"  单进程抓取（无 Redis，基线）：{r['rate']:.1f} 请求/秒，全程 {r['wall']:.0f} s，{r['status']}，指南 {r['guides']}")
+            print(f"  单进程抓取（无 Redis，基线）：{r['rate']:.1f} 请求/秒，{_busy_text(r)}，全程 {r['wall']:.0f} s，"
+                  f"{r['status']}，指南 {r['guides']}")
             for n in (1, 2, 4):
                 r = run_sweep(portal, db, home, n, 0, window=window)
-                print(f"  {n} 个工作进程：{r['rate']:.1f} 请求/秒 = 单进程的 {r['rate'] / base:.2f} 倍，全程 {r['wall']:.0f} s，"
-                      f"{r['status']}，指南 {r['guides']}")
+                print(f"  {n} 个工作进程：{r['rate']:.1f} 请求/秒 = 单进程的 {r['rate'] / base:.2f} 倍，{_busy_text(r)}，"
+                      f"全程 {r['wall']:.0f} s，{r['status']}，指南 {r['guides']}")
             # windowed (a big portal): the SIGKILL run goes to its end without a delay, in minutes
             kill_delay = 0 if window is not None else DELAY
             print(f"-- 2 个工作进程，间隔 {kill_delay} s，保存约 40% 指南时 SIGKILL 其中一个")
