@@ -109,10 +109,14 @@ def _material(raw: dict[str, Any]) -> Material | None:
     links = {label: url for url, label in _LINK.findall(name_html or "")}
     name = text_of(_DOWNLOAD.sub("", text_of_keep_lines(name_html)))
     source, kind, requirement, required = (_clean(raw.get(k)) for k in ("Type", "Detail", "IsRequired", "Remark"))
-    if source in _KINDS and required is None and requirement and "必要" in requirement:
-        # one page's table has no 出具单位 column: the cells sit one to the left
+    if source in _KINDS and requirement and "必要" in requirement:
+        # A table without the 出具单位 column (中外合资（合作）职业中介机构设立许可): the cells sit
+        # one to the left and the last one is that table's 备注 ("无"), not 必要性. Read in place,
+        # "A4纸，1份" was taken for the medium and its 份数 went unseen (a false count-missing).
         source, kind, requirement, required = None, source, kind, requirement
     originals, copies = _counts(kind, requirement)
+    if originals is None and copies is None and required:
+        originals, copies = _counts(kind, required)  # "非必要 (复印件一份，仅…需提供。)" in the 必要性 cell
     return Material(
         name=name or None,
         source=source or None,

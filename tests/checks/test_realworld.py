@@ -86,3 +86,26 @@ def test_zhejiang_judgements() -> None:
     assert [s.name for s in record.steps] == ["受理", "初审", "专家现场评审", "审核", "许可", "送达"]
     # summer and winter hours are two schedules, not an overlap
     assert result.elements["E1-4"] == "pass" and result.elements["E2-2"] == "pass"
+
+
+def test_zhejiang_table_without_a_source_column() -> None:
+    """中外合资（合作）职业中介机构设立许可, the 8th guide of ../shared/realdata/zhejiang/
+    zjzwfw_2018_shebao_guides.json (not in the every-third sample), its material rows as
+    published: the table has no 出具单位 column, so every cell sits one to the left and the
+    last is the table's 备注. "A4纸，1份" states the count: no count-missing defect."""
+    from guideaudit.checks.importers.zjzwfw_2018 import convert
+
+    rows = [
+        {"Name": "<p>中、外双方各自的登记注册证明</p>", "Type": "原件", "Detail": "A4纸，1份",
+         "IsRequired": "<p style=\"text-align:center\">必要</p>", "Remark": "无"},
+        {"Name": "<p>拟任专职工作人员的劳动合同、身份证明、学历证明</p>", "Type": "复印件", "Detail": "A4纸，1份；",
+         "IsRequired": "<p style=\"text-align:center\">必要</p>", "Remark": "无"},
+    ]
+    record = convert({"事项标题": "中外合资（合作）职业中介机构设立许可", "申请材料": rows, "TabContents": []})
+    first, second = record.materials
+    assert (first.medium, first.originals, first.copies, first.required, first.source) == ("原件", "1", None, "必要", None)
+    assert (second.medium, second.originals, second.copies, second.required) == ("复印件", None, "1", "必要")
+    result = check_guide(record)
+    assert not [d for d in result.defects if d.rule == "material.count-missing"]
+    # the table has no 出具单位 column at all: that one is a real defect
+    assert [d.rule for d in result.defects if d.element == "E2-1"]
