@@ -15,7 +15,7 @@ from guideaudit.checks.settings import DEFAULT_SETTINGS, CheckSettings
 
 # Bump when a rule changes what it reports; tests/checks/test_versions.py pins each version to
 # the digest of the declarations it was released with.
-CHECKER_VERSION = "2.1.0"
+CHECKER_VERSION = "2.2.0"
 
 
 def rules_digest() -> str:

@@ -17,6 +17,11 @@ _COUNT = re.compile(r"^" + _KIND + r"?\s*(?:一式)?\s*(" + NUM + r")\s*" + _UNI
 _COUNT_IN = re.compile(r"(?:(" + _KIND + r")\s*)?(?:一式|共)?\s*(" + NUM + r")\s*" + _UNIT + r"(?!\S*[寸厘米])")
 
 
+# A count inside a material's name: "身份证复印件一份", "一寸证件照一张", "申请表一式两份". Only units
+# that count documents: "近三个月的工资流水" and "第2页" state no count.
+_COUNT_IN_NAME = re.compile(r"(?:(" + _KIND + r")\s*)?(?:一式|共)?\s*(" + NUM + r")\s*(?:份|张|套|本|册)(?!\S*[寸厘米])")
+
+
 @lru_cache(maxsize=4096)
 def parse_visits(text: str | None) -> int | None:
     """到办事现场次数 as an integer ≥ 0, or None when it is not one."""
@@ -64,5 +69,16 @@ def count_phrases(text: str | None) -> list[tuple[str | None, int]]:
     for match in _COUNT_IN.finditer(norm(text)):
         number = to_number(match.group(2))
         if number is not None and number >= 0 and float(number).is_integer():
+            found.append((match.group(1), int(number)))
+    return found
+
+
+def name_counts(name: str | None) -> list[tuple[str | None, int]]:
+    """Counts a material's name states itself ("…复印件一份" → [("复印件", 1)]), as count_phrases
+    does for a requirement, with document units only."""
+    found = []
+    for match in _COUNT_IN_NAME.finditer(norm(name)):
+        number = to_number(match.group(2))
+        if number is not None and number > 0 and float(number).is_integer():
             found.append((match.group(1), int(number)))
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from guideaudit.checks.guide import Guide, blank, locus
 from guideaudit.checks.parse.common import norm
-from guideaudit.checks.parse.counts import count_phrases, parse_count
+from guideaudit.checks.parse.counts import count_phrases, name_counts, parse_count
 from guideaudit.checks.registry import Rule, checker, declare, find
 
 declare(
@@ -17,7 +17,8 @@ declare(
     Rule("material.source-vague", "E2-1", "材料来源表述笼统", "error",
          "材料“{name}”的来源只写了“{text}”。", "写明具体来源，如“申请人自备”或“政府部门核发（出具单位：…）”。"),
     Rule("material.count-missing", "E2-2", "材料份数未说明", "error",
-         "材料“{name}”没有说明原件、复印件份数。", "写明份数，如“原件1份，复印件1份”。"),
+         "材料“{name}”没有说明原件、复印件份数。", "写明份数，如“原件1份，复印件1份”。",
+         reads=('materials.originals', 'materials.copies', 'materials.name')),
     Rule("material.count-invalid", "E2-2", "材料份数有误", "error",
          "材料“{name}”的份数“{text}”{problem}。", "份数写整数，如“原件1份，复印件0份”；纸质材料原件和复印件不能都为 0。",
          reads=('materials.originals', 'materials.copies', 'materials.medium')),
@@ -47,7 +48,9 @@ def check_count(g: Guide):
         where = locus("material", index, m.name)
         name = m.name or f"第{index}项"
         if blank(m.originals) and blank(m.copies):
-            yield find("material.count-missing", None, where, name=name)
+            # "身份证复印件一份" states its count in the name (real 浙江 guides do): stated, not missing
+            if not name_counts(m.name):
+                yield find("material.count-missing", None, where, name=name)
             continue
         evidence = f"原件：{m.originals if m.originals is not None else '未公布'}；复印件：{m.copies if m.copies is not None else '未公布'}"
         counts = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from guideaudit.checks import check_guide
 from guideaudit.checks.parse.address import parse_address
-from guideaudit.checks.parse.counts import count_phrases, parse_count
+from guideaudit.checks.parse.counts import count_phrases, name_counts, parse_count
 from guideaudit.checks.parse.hours import parse_hours
 from guideaudit.checks.parse.phones import parse_phones
 from hypothesis import given, settings
@@ -120,6 +120,36 @@ def test_counts_in_words_and_digits(case: tuple[str, int]) -> None:
 def test_counts_inside_requirements() -> None:
     assert count_phrases("原件1份、复印件1份") == [("原件", 1), ("复印件", 1)]
     assert count_phrases("A4纸，用电脑打印，一式四份。") == [(None, 4)]
+
+
+def test_counts_stated_in_a_material_name() -> None:
+    """Real 浙江 names (zjzwfw 2018 社保 guides) state their 份数 themselves; sizes, months and
+    pages are not counts."""
+    assert name_counts("参保人员本人有效身份证正反面复印件一份（新参保人员提供）") == [("复印件", 1)]
+    assert name_counts("参保人员一寸证件照一张（新参保人员提供）") == [(None, 1)]  # 一寸 is a size
+    assert name_counts("《浙江省级社会保障卡信息采集确认单》一份（新参保人员提供）") == [(None, 1)]
+    assert name_counts("申请表一式两份") == [(None, 2)]
+    for none in ("近三个月的工资流水", "两寸照片", "营业执照", "户口本", "第2页", "申请书0份"):
+        assert name_counts(none) == [], none
+
+
+def test_a_count_in_the_name_is_stated_not_missing() -> None:
+    """基本医疗保险职工参保登记 (../shared/realdata/zhejiang/zjzwfw_2018_shebao_guides.json, 17th
+    guide): its 材料详细要求 cells are empty, but three names say 一份/一张. Those are no
+    count-missing defect; 劳动合同, whose row states no count anywhere, still is."""
+    from guideaudit.checks.importers.zjzwfw_2018 import convert
+
+    def row(name: str, kind: str) -> dict:
+        return {"Name": f"<p>{name}</p>", "Type": "自行出具", "Detail": kind, "IsRequired": "",
+                "Remark": "<p style=\"text-align:center\">必要</p>"}
+
+    record = convert({"事项标题": "基本医疗保险职工参保登记", "TabContents": [], "申请材料": [
+        row("参保人员本人有效身份证正反面复印件一份（新参保人员提供）", "复印件"),
+        row("劳动合同（或大学生报到证、调令、部队转业介绍信、公务员录用通知、解除或终止劳动合同等相关证明材料）", "复印件"),
+        row("参保人员一寸证件照一张（新参保人员提供）", "原件"),
+    ]})
+    missing = [d.locus for d in check_guide(record).defects if d.rule == "material.count-missing"]
+    assert len(missing) == 1 and "劳动合同" in missing[0], missing
 
 
 def _materials(*materials: Material) -> GuideRecord:

@@ -11,6 +11,8 @@ RELEASED = {
     "2.0.0": "1c73348ec11c93e2fa3e47fc3e2a338b40fe8c33d5b2f7114e7371572072ade9",
     # X-1 reads the promise's unit (a bare "1" may have read 即办)
     "2.1.0": "3ab7a129a2abafd790c54e0176e96f48fbe4d636d6d4ce78baa261e9534282ad",
+    # E2-2 份数 stated in the material's name ("身份证复印件一份") is not missing: count-missing reads the name
+    "2.2.0": "d6ce61fbf6f9c2adf5704c8e3c53a584ce7d347b60c08b9aaf3e997db7e7dec4",
 }
 
 
