@@ -159,10 +159,19 @@ def _busy_text(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    guides = int(argv[0]) if argv and argv[0].isdigit() else GUIDES
-    guides = int(argv[argv.index("--guides") + 1]) if "--guides" in argv else guides
-    window = float(argv[argv.index("--window") + 1]) if "--window" in argv else None
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench distributed",
+                                     description="分布式抓取：1、2、4 个工作进程，有/无每站点间隔，以及中途 SIGKILL 一个工作进程")
+    parser.add_argument("n", nargs="?", type=int, help=argparse.SUPPRESS)  # `distributed_bench.py 3000`, as before
+    parser.add_argument("--guides", type=int, default=None, help=f"门户指南数（默认 {GUIDES}）")
+    parser.add_argument("--window", type=float, default=None,
+                        help=f"每轮预热 {WARMUP:g} 秒后只测这么多秒再停止（不给则每轮抓完）")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    guides = next((g for g in (args.guides, args.n) if g is not None), GUIDES)
+    window = args.window
+    if guides < 1 or (window is not None and window <= 0):
+        parser.error("--guides 与 --window 应为正数")
     from guideaudit.fixtures.portal import FixturePortal
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
