@@ -13,13 +13,18 @@ _VISITS = re.compile(NUM + r"\s*(?:次|趟)?")
 _KIND = r"(?:原件|复印件|副本|正本|扫描件)"
 _UNIT = r"(?:份|张|套|本|页|个|册)"
 _COUNT = re.compile(r"^" + _KIND + r"?\s*(?:一式)?\s*(" + NUM + r")\s*" + _UNIT + r"?\s*" + _KIND + r"?[。.;；]?$")
-# A count inside a longer requirement: "A4纸，用电脑打印，一式四份。", "原件1份、复印件1份".
-_COUNT_IN = re.compile(r"(?:(" + _KIND + r")\s*)?(?:一式|共)?\s*(" + NUM + r")\s*" + _UNIT + r"(?!\S*[寸厘米])")
 
 
-# A count inside a material's name: "身份证复印件一份", "一寸证件照一张", "申请表一式两份". Only units
-# that count documents: "近三个月的工资流水" and "第2页" state no count.
-_COUNT_IN_NAME = re.compile(r"(?:(" + _KIND + r")\s*)?(?:一式|共)?\s*(" + NUM + r")\s*(?:份|张|套|本|册)(?!\S*[寸厘米])")
+def _count_in(unit: str) -> re.Pattern:
+    """A count inside longer text: (kind or None, number) per match; a size ("2寸") is none."""
+    return re.compile(r"(?:(" + _KIND + r")\s*)?(?:一式|共)?\s*(" + NUM + r")\s*" + unit + r"(?!\S*[寸厘米])")
+
+
+# In a requirement: "A4纸，用电脑打印，一式四份。", "原件1份、复印件1份".
+_COUNT_IN = _count_in(_UNIT)
+# In a material's name: "身份证复印件一份", "一寸证件照一张", "申请表一式两份". Only units that count
+# documents: "近三个月的工资流水" and "第2页" state no count.
+_COUNT_IN_NAME = _count_in(r"(?:份|张|套|本|册)")
 
 
 @lru_cache(maxsize=4096)
@@ -65,20 +70,19 @@ def count_phrases(text: str | None) -> list[tuple[str | None, int]]:
     """Every count stated inside a requirement text, with the kind it names (原件, 复印件 or
     None): "原件1份、复印件1份" → [("原件", 1), ("复印件", 1)]; "一式四份" → [(None, 4)]. Sizes such
     as "2寸照片2张" keep only the count."""
-    found = []
-    for match in _COUNT_IN.finditer(norm(text)):
-        number = to_number(match.group(2))
-        if number is not None and number >= 0 and float(number).is_integer():
-            found.append((match.group(1), int(number)))
-    return found
+    return _phrases(_COUNT_IN, text)
 
 
 def name_counts(name: str | None) -> list[tuple[str | None, int]]:
     """Counts a material's name states itself ("…复印件一份" → [("复印件", 1)]), as count_phrases
-    does for a requirement, with document units only."""
+    does for a requirement, with document units only and no zero ("0份" in a name says nothing)."""
+    return [(kind, n) for kind, n in _phrases(_COUNT_IN_NAME, name) if n > 0]
+
+
+def _phrases(pattern: re.Pattern, text: str | None) -> list[tuple[str | None, int]]:
     found = []
-    for match in _COUNT_IN_NAME.finditer(norm(name)):
+    for match in pattern.finditer(norm(text)):
         number = to_number(match.group(2))
-        if number is not None and number > 0 and float(number).is_integer():
+        if number is not None and number >= 0 and float(number).is_integer():
             found.append((match.group(1), int(number)))
     return found

@@ -166,7 +166,7 @@ def _read_message(stream) -> Any:
     return pickle.loads(body)
 
 
-def _apply(store: Store, op: str, args: tuple, counts: ProgressCounts | None = None) -> Any:
+def _apply(store: Store, op: str, args: tuple, counts: ProgressCounts) -> Any:
     if op == "save":
         # Order matters for a SIGKILL between two statements: the pages first (a page recorded
         # whose guide is not stored is fetched again on --resume and upserted, counted once),
@@ -190,7 +190,7 @@ def _apply(store: Store, op: str, args: tuple, counts: ProgressCounts | None = N
         store.add_ledger(sweep_id, _ledger_rows(batch, ledgers, resolved.to_check, outcomes))
         # Progress for whatever reads the sweep row while it runs, from the store (exact, not
         # summed), now and then (ProgressCounts).
-        (counts or ProgressCounts()).refresh(store, sweep_id)
+        counts.refresh(store, sweep_id)
         return {"guides": len(entries) + resolved.carried["guides"], "failed": failed}
     if op == "failure":
         return store.add_fetch_failure(*args)

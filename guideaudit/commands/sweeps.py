@@ -111,8 +111,7 @@ def _detail(store, number: int, limit: int, db: str | None) -> int:
         sweep = store.get_sweep(number)
     except StoreError as err:
         raise UsageError(str(err)) from None
-    if sweep.status == "running":
-        sweep = dataclasses.replace(sweep, counts=_counts(store, sweep))
+    sweep = dataclasses.replace(sweep, counts=_counts(store, sweep))
     for line in summary_lines(sweep, db):
         print(line)
     counts = store.ledger_counts(sweep.id)
